@@ -1,0 +1,38 @@
+#include "dyngraph/device.h"
+
+#include <cctype>
+
+#include "dyngraph/error.h"
+
+namespace dg {
+
+Device::Device(const std::string& spec) {
+  std::string kind = spec, idx;
+  auto colon = spec.find(':');
+  if (colon != std::string::npos) {
+    kind = spec.substr(0, colon);
+    idx = spec.substr(colon + 1);
+  }
+  if (kind == "cpu") {
+    type = DeviceType::CPU;
+  } else if (kind == "cuda") {
+    type = DeviceType::CUDA;
+  } else {
+    DG_FAIL(ValueError, "Expected one of cpu, cuda device type at start of device string: ", spec);
+  }
+  if (colon != std::string::npos) {
+    bool digits = !idx.empty() && idx.size() < 4;
+    for (char c : idx) digits = digits && std::isdigit(static_cast<unsigned char>(c));
+    DG_CHECK(digits, ValueError, "Invalid device string: '", spec, "'");
+    index = static_cast<int8_t>(std::stoi(idx));
+    DG_CHECK(type != DeviceType::CPU || index == 0, ValueError, "CPU device index must be 0, got ", spec);
+  }
+}
+
+std::string Device::str() const {
+  std::string s = is_cpu() ? "cpu" : "cuda";
+  if (index >= 0 && !is_cpu()) s += ":" + std::to_string(index);
+  return s;
+}
+
+}  // namespace dg

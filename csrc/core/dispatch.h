@@ -1,0 +1,72 @@
+// The kernel table: for each device type, one slot per kernel. Backends
+// fill their slots through explicit registration calls (the CPU's on first
+// use, CUDA's when its library loads); an empty slot raises an error naming
+// the op and the device.
+#pragma once
+
+#include <cstdint>
+
+#include "core/tensor_iter.h"
+#include "dyngraph/scalar.h"
+#include "kernels/elementwise_ops.h"
+
+namespace dg {
+
+enum class BinaryOp : uint8_t {
+#define DG_ENUM_ENTRY(name, ...) name,
+  DG_BINARY_OPS(DG_ENUM_ENTRY)
+#undef DG_ENUM_ENTRY
+      COUNT
+};
+enum class UnaryOp : uint8_t {
+#define DG_ENUM_ENTRY(name, ...) name,
+  DG_UNARY_OPS(DG_ENUM_ENTRY)
+#undef DG_ENUM_ENTRY
+      COUNT
+};
+DG_API const char* op_name(BinaryOp op);
+DG_API const char* op_name(UnaryOp op);
+
+enum class RandomOp : uint8_t { uniform, normal, bernoulli_scalar, bernoulli_tensor, randint, COUNT };
+
+// Kernel signatures. Operands come in a TensorIter whose inputs already
+// have the compute dtype.
+using BinaryKernel = void (*)(TensorIter& it, const Scalar& alpha);
+// One tensor operand and a Python scalar; `reversed`: scalar op tensor.
+using BinaryScalarKernel = void (*)(TensorIter& it, const Scalar& alpha, const Scalar& other, bool reversed);
+using UnaryKernel = void (*)(TensorIter& it);
+using CopyKernel = void (*)(TensorIter& it);  // output dtype may differ from the input's
+using FillKernel = void (*)(TensorIter& it, const Scalar& value);
+// Random: seed and counter offset, and two parameters (low/high, mean/std, p).
+using RandomKernel = void (*)(TensorIter& it, uint64_t seed, uint64_t offset, double a, double b);
+// out[i] = start + i * step over a dense 1-D output.
+using ArangeKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& step);
+// PyTorch's symmetric linspace: start + i * step for the first half, end - (n-1-i) * step after.
+using LinspaceKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& end, int64_t steps);
+
+struct KernelTable {
+  BinaryKernel binary[static_cast<int>(BinaryOp::COUNT)] = {};
+  BinaryScalarKernel binary_scalar[static_cast<int>(BinaryOp::COUNT)] = {};
+  UnaryKernel unary[static_cast<int>(UnaryOp::COUNT)] = {};
+  CopyKernel copy = nullptr;
+  FillKernel fill = nullptr;
+  RandomKernel random[static_cast<int>(RandomOp::COUNT)] = {};
+  ArangeKernel arange = nullptr;
+  LinspaceKernel linspace = nullptr;
+};
+
+// The table of a device type (registration of the CPU's happens on first use).
+DG_API KernelTable& kernel_table(DeviceType type);
+
+// Looks up a slot; throws when the backend did not register it.
+template <class Fn>
+Fn checked_kernel(Fn fn, const char* name, Device device) {
+  DG_CHECK(fn != nullptr, Error, "no kernel for '", name, "' on device ", device.str());
+  return fn;
+}
+
+namespace cpu {
+void register_kernels(KernelTable& table);
+}
+
+}  // namespace dg

@@ -1,0 +1,83 @@
+#include <sstream>
+
+#include "dyngraph/ops.h"
+#include "dyngraph/tensor.h"
+
+namespace dg {
+
+namespace {
+bool compute_contiguous(IntArrayRef sizes, IntArrayRef strides, int64_t numel) {
+  if (numel < 2) return true;
+  int64_t expected = 1;
+  for (size_t i = sizes.size(); i-- > 0;) {
+    if (sizes[i] == 1) continue;
+    if (strides[i] != expected) return false;
+    expected *= sizes[i];
+  }
+  return true;
+}
+}  // namespace
+
+TensorImpl::TensorImpl(Storage storage, Dtype dtype, Shape sizes, Shape strides, int64_t storage_offset)
+    : storage_(std::move(storage)),
+      sizes_(std::move(sizes)),
+      strides_(std::move(strides)),
+      storage_offset_(storage_offset),
+      dtype_(dtype) {
+  numel_ = 1;
+  for (int64_t s : sizes_) numel_ *= s;
+  is_contiguous_ = compute_contiguous(sizes_, strides_, numel_);
+}
+
+Tensor make_tensor(Storage storage, Dtype dtype, Shape sizes, Shape strides, int64_t offset) {
+  return Tensor(make_intrusive<TensorImpl>(std::move(storage), dtype, std::move(sizes), std::move(strides), offset));
+}
+
+Scalar Tensor::item() const {
+  DG_CHECK(numel() == 1, Error, "a Tensor with ", numel(), " elements cannot be converted to Scalar");
+  Tensor cpu = device().is_cpu() ? *this : to(kCPU);
+  const char* p = cpu.impl()->data();
+  Scalar out;
+  DG_DISPATCH_ALL(dtype(), "item", [&] { out = Scalar(*reinterpret_cast<const scalar_t*>(p)); });
+  return out;
+}
+
+std::string Tensor::str() const {
+  if (!defined()) return "Tensor(undefined)";
+  std::ostringstream os;
+  os << "Tensor(shape=" << sizes() << ", dtype=" << dtype_name(dtype()) << ", device=" << device().str() << ")";
+  return os.str();
+}
+
+// ---- methods: thin forwards to the free functions of ops.h ----------------------
+Tensor Tensor::view(IntArrayRef shape) const { return dg::view(*this, shape); }
+Tensor Tensor::reshape(IntArrayRef shape) const { return dg::reshape(*this, shape); }
+Tensor Tensor::transpose(int64_t d0, int64_t d1) const { return dg::transpose(*this, d0, d1); }
+Tensor Tensor::permute(IntArrayRef dims) const { return dg::permute(*this, dims); }
+Tensor Tensor::t() const { return dg::t(*this); }
+Tensor Tensor::mT() const { return dg::matrix_transpose(*this); }
+Tensor Tensor::expand(IntArrayRef shape) const { return dg::expand(*this, shape); }
+Tensor Tensor::expand_as(const Tensor& o) const { return dg::expand(*this, o.sizes()); }
+Tensor Tensor::squeeze() const { return dg::squeeze(*this); }
+Tensor Tensor::squeeze(int64_t dim) const { return dg::squeeze(*this, IntArrayRef(dim)); }
+Tensor Tensor::unsqueeze(int64_t dim) const { return dg::unsqueeze(*this, dim); }
+Tensor Tensor::flatten(int64_t s, int64_t e) const { return dg::flatten(*this, s, e); }
+Tensor Tensor::narrow(int64_t dim, int64_t start, int64_t len) const { return dg::narrow(*this, dim, start, len); }
+Tensor Tensor::select(int64_t dim, int64_t index) const { return dg::select(*this, dim, index); }
+Tensor Tensor::contiguous() const { return dg::contiguous(*this); }
+Tensor Tensor::clone() const { return dg::clone(*this); }
+Tensor Tensor::to(Dtype d, bool copy) const { return dg::to_dtype(*this, d, copy); }
+Tensor Tensor::to(Device d, bool copy) const { return dg::to_device(*this, d, copy); }
+Tensor& Tensor::copy_(const Tensor& src) { return dg::copy_(*this, src); }
+Tensor& Tensor::fill_(const Scalar& v) { return dg::fill_(*this, v); }
+Tensor& Tensor::zero_() { return dg::fill_(*this, Scalar(0)); }
+Tensor& Tensor::add_(const Tensor& o, const Scalar& alpha) { return dg::add_(*this, o, alpha); }
+Tensor& Tensor::add_(const Scalar& o, const Scalar& alpha) { return dg::add_(*this, o, alpha); }
+Tensor& Tensor::sub_(const Tensor& o, const Scalar& alpha) { return dg::sub_(*this, o, alpha); }
+Tensor& Tensor::sub_(const Scalar& o, const Scalar& alpha) { return dg::sub_(*this, o, alpha); }
+Tensor& Tensor::mul_(const Tensor& o) { return dg::mul_(*this, o); }
+Tensor& Tensor::mul_(const Scalar& o) { return dg::mul_(*this, o); }
+Tensor& Tensor::div_(const Tensor& o) { return dg::div_(*this, o); }
+Tensor& Tensor::div_(const Scalar& o) { return dg::div_(*this, o); }
+
+}  // namespace dg

@@ -1,0 +1,122 @@
+// The CPU strided loop engine. A kernel is an inner 1-D loop
+//   loop(char** data, const int64_t* strides, int64_t n)
+// that advances each operand pointer by its byte stride; for_each() walks
+// the outer dimensions of a TensorIter and hands out inner rows, split
+// across threads above the grain size. elementwise() builds such a loop from
+// a functor, with fast paths for contiguous operands and for a broadcast
+// (stride 0) second operand, written so that the compiler vectorizes them.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+
+#include "core/tensor_iter.h"
+#include "cpu/parallel.h"
+
+namespace dg::cpu {
+
+// Runs loop over elements [begin, end) of the iteration space.
+template <class Loop>
+void serial_for_each(const TensorIter& it, const Loop& loop, int64_t begin, int64_t end) {
+  char* ptrs[kMaxOperands];
+  int64_t inner_strides[kMaxOperands];
+  if (it.ndim <= 1) {
+    for (int i = 0; i < it.nops; ++i) {
+      inner_strides[i] = it.ndim ? it.strides[i][0] : 0;
+      ptrs[i] = it.data[i] + begin * inner_strides[i];
+    }
+    loop(ptrs, inner_strides, end - begin);
+    return;
+  }
+  const int64_t inner = it.shape[0];
+  for (int i = 0; i < it.nops; ++i) inner_strides[i] = it.strides[i][0];
+  // The multi-index of `begin` over dims 1..ndim-1.
+  int64_t counter[32] = {0};
+  int64_t rest = begin / inner, i0 = begin % inner;
+  for (int d = 1; d < it.ndim; ++d) {
+    counter[d] = rest % it.shape[d];
+    rest /= it.shape[d];
+  }
+  int64_t pos = begin;
+  while (pos < end) {
+    int64_t n = std::min(inner - i0, end - pos);
+    for (int i = 0; i < it.nops; ++i) {
+      char* p = it.data[i] + i0 * inner_strides[i];
+      for (int d = 1; d < it.ndim; ++d) p += counter[d] * it.strides[i][d];
+      ptrs[i] = p;
+    }
+    loop(ptrs, inner_strides, n);
+    pos += n;
+    i0 = 0;
+    for (int d = 1; d < it.ndim; ++d) {
+      if (++counter[d] < it.shape[d]) break;
+      counter[d] = 0;
+    }
+  }
+}
+
+template <class Loop>
+void for_each(const TensorIter& it, const Loop& loop, int64_t grain = kGrainSize) {
+  DG_CHECK(it.ndim < 32, Error, "tensors with more than 31 dimensions are not supported by the loop engine");
+  if (it.numel == 0) return;
+  parallel_for(0, it.numel, grain, [&](int64_t b, int64_t e) { serial_for_each(it, loop, b, e); });
+}
+
+// ---- loops from functors ----------------------------------------------------------
+
+template <class T>
+inline T load(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));
+  return v;
+}
+
+// An elementwise loop computing out_t = f(in_t...) where every input has the
+// same type in_t.
+template <class out_t, class in_t, int N, class F>
+struct ElementwiseLoop {
+  F f;
+  void operator()(char** data, const int64_t* s, int64_t n) const { run(data, s, n, std::make_index_sequence<N>()); }
+
+ private:
+  template <size_t... I>
+  void run(char** data, const int64_t* s, int64_t n, std::index_sequence<I...>) const {
+    constexpr int64_t so = sizeof(out_t), si = sizeof(in_t);
+    out_t* __restrict__ out = reinterpret_cast<out_t*>(data[0]);
+    const bool contiguous = s[0] == so && ((s[I + 1] == si) && ...);
+    if (contiguous) {
+      const in_t* in[N] = {reinterpret_cast<const in_t*>(data[I + 1])...};
+      for (int64_t k = 0; k < n; ++k) out[k] = f(in[I][k]...);
+      return;
+    }
+    if constexpr (N == 2) {
+      if (s[0] == so && s[1] == si && s[2] == 0) {  // tensor op broadcast scalar
+        const in_t* a = reinterpret_cast<const in_t*>(data[1]);
+        const in_t b = load<in_t>(data[2]);
+        for (int64_t k = 0; k < n; ++k) out[k] = f(a[k], b);
+        return;
+      }
+      if (s[0] == so && s[1] == 0 && s[2] == si) {
+        const in_t a = load<in_t>(data[1]);
+        const in_t* b = reinterpret_cast<const in_t*>(data[2]);
+        for (int64_t k = 0; k < n; ++k) out[k] = f(a, b[k]);
+        return;
+      }
+    }
+    for (int64_t k = 0; k < n; ++k) {
+      out_t r = f(load<in_t>(data[I + 1] + k * s[I + 1])...);
+      std::memcpy(data[0] + k * s[0], &r, sizeof(out_t));
+    }
+  }
+};
+
+// Runs f over the iterator: the output gets f's result type converted to
+// out_t; inputs are read as in_t.
+template <class out_t, class in_t, int N, class F>
+void elementwise(const TensorIter& it, const F& f) {
+  for_each(it, ElementwiseLoop<out_t, in_t, N, F>{f});
+}
+
+}  // namespace dg::cpu

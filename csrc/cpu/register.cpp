@@ -1,0 +1,14 @@
+// The CPU backend's registration: called once when the kernel table is first used.
+#include "core/dispatch.h"
+
+namespace dg::cpu {
+
+void register_elementwise_kernels(KernelTable& t);
+void register_random_kernels(KernelTable& t);
+
+void register_kernels(KernelTable& t) {
+  register_elementwise_kernels(t);
+  register_random_kernels(t);
+}
+
+}  // namespace dg::cpu

@@ -1,0 +1,403 @@
+// View ops: each returns a tensor sharing the input's storage, with new
+// sizes, strides and offset. Nothing here copies except reshape() and
+// contiguous() when a view is impossible.
+#include <algorithm>
+#include <numeric>
+
+#include "dyngraph/ops.h"
+
+namespace dg {
+
+namespace {
+Tensor make_view(const Tensor& t, Shape sizes, Shape strides, int64_t offset) {
+  return make_tensor(t.impl()->storage(), t.dtype(), std::move(sizes), std::move(strides), offset);
+}
+}  // namespace
+
+Tensor alias(const Tensor& t) { return make_view(t, Shape(t.sizes()), Shape(t.strides()), t.storage_offset()); }
+
+Tensor as_strided(const Tensor& t, IntArrayRef sizes, IntArrayRef strides, std::optional<int64_t> storage_offset) {
+  DG_CHECK(sizes.size() == strides.size(), ValueError, "as_strided: mismatch in length of strides and shape (",
+           sizes.size(), " sizes, ", strides.size(), " strides)");
+  int64_t offset = storage_offset.value_or(t.storage_offset());
+  DG_CHECK(offset >= 0, ValueError, "as_strided: negative storage offset ", offset);
+  int64_t numel = checked_numel(sizes);
+  // The highest element reached must lie inside the storage.
+  int64_t max_index = offset;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    DG_CHECK(strides[d] >= 0, ValueError, "as_strided: negative strides are not supported, got ", strides);
+    if (numel > 0) max_index += (sizes[d] - 1) * strides[d];
+  }
+  int64_t capacity = static_cast<int64_t>(t.impl()->storage()->nbytes()) / t.element_size();
+  DG_CHECK(numel == 0 || max_index < capacity, Error, "setStorage: sizes ", sizes, ", strides ", strides,
+           ", storage offset ", offset, " and itemsize ", t.element_size(), " requiring a storage size of ",
+           (max_index + 1) * t.element_size(), " are out of bounds for storage of size ",
+           t.impl()->storage()->nbytes());
+  return make_view(t, Shape(sizes), Shape(strides), offset);
+}
+
+Shape infer_size(IntArrayRef shape, int64_t numel) {
+  Shape out(shape);
+  int64_t known = 1, infer = -1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (shape[i] == -1) {
+      DG_CHECK(infer < 0, Error, "only one dimension can be inferred");
+      infer = static_cast<int64_t>(i);
+    } else {
+      DG_CHECK(shape[i] >= 0, Error, "invalid shape dimension ", shape[i]);
+      known = checked_mul(known, shape[i], "view");
+    }
+  }
+  if (infer >= 0) {
+    DG_CHECK(known != 0 && numel % known == 0, Error, "shape '", shape, "' is invalid for input of size ", numel);
+    out[infer] = numel / known;
+  } else {
+    DG_CHECK(known == numel, Error, "shape '", shape, "' is invalid for input of size ", numel);
+  }
+  return out;
+}
+
+// Strides for viewing (old_sizes, old_strides) as new_sizes without a copy:
+// possible when each group of old dims that maps onto a group of new dims is
+// contiguous within itself.
+std::optional<Shape> view_strides(IntArrayRef old_sizes, IntArrayRef old_strides, IntArrayRef new_sizes) {
+  Shape new_strides(new_sizes.size());
+  if (old_sizes.empty()) {
+    std::fill(new_strides.begin(), new_strides.end(), 1);
+    return new_strides;
+  }
+  int64_t numel = 1;
+  for (int64_t s : old_sizes) numel *= s;
+  if (numel == 0) {
+    if (old_sizes.equals(new_sizes)) return Shape(old_strides);
+    return contiguous_strides(new_sizes);
+  }
+  int64_t view_d = static_cast<int64_t>(new_sizes.size()) - 1;
+  int64_t chunk_base_stride = old_strides.back();
+  int64_t tensor_numel = 1, view_numel = 1;
+  for (int64_t d = static_cast<int64_t>(old_sizes.size()) - 1; d >= 0; --d) {
+    tensor_numel *= old_sizes[d];
+    // A chunk ends where the old dims stop being contiguous with each other.
+    if (d == 0 || (old_sizes[d - 1] != 1 && old_strides[d - 1] != tensor_numel * chunk_base_stride)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || new_sizes[view_d] == 1)) {
+        new_strides[view_d] = view_numel * chunk_base_stride;
+        view_numel *= new_sizes[view_d];
+        --view_d;
+      }
+      if (view_numel != tensor_numel) return std::nullopt;
+      if (d > 0) {
+        chunk_base_stride = old_strides[d - 1];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return new_strides;
+}
+
+Tensor view(const Tensor& t, IntArrayRef shape) {
+  Shape sizes = infer_size(shape, t.numel());
+  auto strides = view_strides(t.sizes(), t.strides(), sizes);
+  DG_CHECK(strides.has_value(), Error,
+           "view size is not compatible with input tensor's size and stride (at least one dimension spans across "
+           "two contiguous subspaces). Use .reshape(...) instead.");
+  return make_view(t, std::move(sizes), std::move(*strides), t.storage_offset());
+}
+
+Tensor reshape(const Tensor& t, IntArrayRef shape) {
+  Shape sizes = infer_size(shape, t.numel());
+  if (auto strides = view_strides(t.sizes(), t.strides(), sizes))
+    return make_view(t, std::move(sizes), std::move(*strides), t.storage_offset());
+  return view(contiguous(t), sizes);
+}
+
+Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
+  int64_t nd = t.dim();
+  dim0 = wrap_dim(dim0, nd);
+  dim1 = wrap_dim(dim1, nd);
+  Shape sizes(t.sizes()), strides(t.strides());
+  if (nd > 0) {
+    std::swap(sizes[dim0], sizes[dim1]);
+    std::swap(strides[dim0], strides[dim1]);
+  }
+  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+}
+
+Tensor permute(const Tensor& t, IntArrayRef dims) {
+  int64_t nd = t.dim();
+  DG_CHECK(static_cast<int64_t>(dims.size()) == nd, Error, "permute(): number of dimensions in the tensor input does not match the length of the desired ordering of dimensions i.e. input.dim() = ",
+           nd, " is not equal to len(dims) = ", dims.size());
+  Shape sizes(nd), strides(nd);
+  SmallVector<bool, 8> seen(nd, false);
+  for (int64_t i = 0; i < nd; ++i) {
+    int64_t d = wrap_dim(dims[i], nd);
+    DG_CHECK(!seen[d], Error, "permute(): duplicate dims are not allowed.");
+    seen[d] = true;
+    sizes[i] = t.sizes()[d];
+    strides[i] = t.strides()[d];
+  }
+  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+}
+
+Tensor t(const Tensor& x) {
+  DG_CHECK(x.dim() <= 2, Error, "t() expects a tensor with <= 2 dimensions, but self is ", x.dim(), "D");
+  return x.dim() < 2 ? alias(x) : transpose(x, 0, 1);
+}
+
+Tensor numpy_T(const Tensor& x) {
+  Shape dims(x.dim());
+  for (int64_t i = 0; i < x.dim(); ++i) dims[i] = x.dim() - 1 - i;
+  return permute(x, dims);
+}
+
+Tensor matrix_transpose(const Tensor& x) {
+  DG_CHECK(x.dim() >= 2, Error, "tensor.mT is only supported on matrices or batches of matrices. Got ", x.dim(),
+           "-D tensor.");
+  return transpose(x, -2, -1);
+}
+
+Tensor expand(const Tensor& t, IntArrayRef shape) {
+  int64_t nd = static_cast<int64_t>(shape.size()), td = t.dim();
+  DG_CHECK(nd >= td, Error, "expand: the number of sizes provided (", nd,
+           ") must be greater or equal to the number of dimensions in the tensor (", td, ")");
+  Shape sizes(nd), strides(nd);
+  for (int64_t d = nd - 1; d >= 0; --d) {
+    int64_t od = d - (nd - td);
+    int64_t want = shape[d];
+    if (od >= 0) {
+      int64_t have = t.sizes()[od];
+      if (want == -1) want = have;
+      DG_CHECK(have == want || have == 1, Error, "The expanded size of the tensor (", want,
+               ") must match the existing size (", have, ") at non-singleton dimension ", d, ".  Target sizes: ",
+               shape, ".  Tensor sizes: ", t.sizes());
+      sizes[d] = want;
+      strides[d] = have == want ? t.strides()[od] : 0;
+    } else {
+      DG_CHECK(want >= 0, Error, "The expanded size of the tensor (", want,
+               ") isn't allowed in a leading, non-existing dimension ", d);
+      sizes[d] = want;
+      strides[d] = 0;
+    }
+  }
+  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+}
+
+Tensor broadcast_to(const Tensor& t, IntArrayRef shape) { return expand(t, shape); }
+
+Tensor squeeze(const Tensor& t) {
+  Shape sizes, strides;
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (t.sizes()[d] != 1) {
+      sizes.push_back(t.sizes()[d]);
+      strides.push_back(t.strides()[d]);
+    }
+  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+}
+
+Tensor squeeze(const Tensor& t, IntArrayRef dims) {
+  SmallVector<bool, 8> drop(t.dim(), false);
+  for (int64_t d : dims) {
+    int64_t w = wrap_dim(d, t.dim());
+    if (t.dim() > 0 && t.sizes()[w] == 1) drop[w] = true;
+  }
+  Shape sizes, strides;
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (!drop[d]) {
+      sizes.push_back(t.sizes()[d]);
+      strides.push_back(t.strides()[d]);
+    }
+  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+}
+
+Tensor unsqueeze(const Tensor& t, int64_t dim) {
+  dim = wrap_dim(dim, t.dim() + 1);
+  Shape sizes(t.sizes()), strides(t.strides());
+  int64_t stride = dim < t.dim() ? sizes[dim] * strides[dim] : 1;
+  sizes.insert(static_cast<size_t>(dim), 1);
+  strides.insert(static_cast<size_t>(dim), stride);
+  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+}
+
+Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
+  if (t.dim() == 0) return reshape(t, {1});
+  start_dim = wrap_dim(start_dim, t.dim());
+  end_dim = wrap_dim(end_dim, t.dim());
+  DG_CHECK(start_dim <= end_dim, Error, "flatten() has invalid args: start_dim cannot come after end_dim");
+  if (start_dim == end_dim) return alias(t);
+  Shape shape;
+  for (int64_t d = 0; d < start_dim; ++d) shape.push_back(t.sizes()[d]);
+  int64_t n = 1;
+  for (int64_t d = start_dim; d <= end_dim; ++d) n *= t.sizes()[d];
+  shape.push_back(n);
+  for (int64_t d = end_dim + 1; d < t.dim(); ++d) shape.push_back(t.sizes()[d]);
+  return reshape(t, shape);
+}
+
+Tensor unflatten(const Tensor& t, int64_t dim, IntArrayRef sizes) {
+  dim = wrap_dim(dim, t.dim());
+  DG_CHECK(!sizes.empty(), Error, "unflatten: sizes must be non-empty");
+  Shape inner = infer_size(sizes, t.sizes()[dim]);
+  Shape shape;
+  for (int64_t d = 0; d < dim; ++d) shape.push_back(t.sizes()[d]);
+  for (int64_t s : inner) shape.push_back(s);
+  for (int64_t d = dim + 1; d < t.dim(); ++d) shape.push_back(t.sizes()[d]);
+  return view(t, shape);
+}
+
+Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
+  DG_CHECK(t.dim() > 0, Error, "narrow() cannot be applied to a 0-dim tensor.");
+  dim = wrap_dim(dim, t.dim());
+  int64_t size = t.sizes()[dim];
+  if (start < 0) start += size;
+  DG_CHECK(start >= 0 && start <= size, IndexError, "start out of range (expected to be in range of [", -size,
+           ", ", size, "], but got ", start, ")");
+  DG_CHECK(length >= 0 && start + length <= size, Error, "start (", start, ") + length (", length,
+           ") exceeds dimension size (", size, ").");
+  return slice(t, dim, start, start + length, 1);
+}
+
+Tensor select(const Tensor& t, int64_t dim, int64_t index) {
+  DG_CHECK(t.dim() > 0, IndexError, "select() cannot be applied to a 0-dim tensor.");
+  dim = wrap_dim(dim, t.dim());
+  int64_t size = t.sizes()[dim];
+  DG_CHECK(index >= -size && index < size, IndexError, "index ", index, " is out of bounds for dimension ", dim,
+           " with size ", size);
+  if (index < 0) index += size;
+  Shape sizes(t.sizes()), strides(t.strides());
+  int64_t offset = t.storage_offset() + index * strides[dim];
+  sizes.erase(static_cast<size_t>(dim));
+  strides.erase(static_cast<size_t>(dim));
+  return make_view(t, std::move(sizes), std::move(strides), offset);
+}
+
+Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start_opt, std::optional<int64_t> stop_opt,
+             int64_t step) {
+  DG_CHECK(t.dim() > 0, IndexError, "slice() cannot be applied to a 0-dim tensor.");
+  DG_CHECK(step > 0, ValueError, "step must be greater than zero");
+  dim = wrap_dim(dim, t.dim());
+  int64_t size = t.sizes()[dim];
+  // Python's clamping of slice bounds.
+  auto clamp = [size](int64_t v) {
+    if (v < 0) v += size;
+    return std::min(std::max<int64_t>(v, 0), size);
+  };
+  int64_t start = start_opt ? clamp(*start_opt) : 0;
+  int64_t stop = stop_opt ? clamp(*stop_opt) : size;
+  int64_t len = stop > start ? (stop - start + step - 1) / step : 0;
+  Shape sizes(t.sizes()), strides(t.strides());
+  int64_t offset = t.storage_offset() + start * strides[dim];
+  sizes[dim] = len;
+  strides[dim] *= step;
+  return make_view(t, std::move(sizes), std::move(strides), offset);
+}
+
+std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
+  DG_CHECK(t.dim() > 0, Error, "Dimension specified as 0 but tensor has no dimensions");
+  dim = wrap_dim(dim, t.dim());
+  std::vector<Tensor> out;
+  for (int64_t i = 0; i < t.sizes()[dim]; ++i) out.push_back(select(t, dim, i));
+  return out;
+}
+
+std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim) {
+  DG_CHECK(t.dim() > 0, Error, "split expects at least a 1-dimensional tensor");
+  dim = wrap_dim(dim, t.dim());
+  int64_t size = t.sizes()[dim];
+  DG_CHECK(split_size > 0 || (split_size == 0 && size == 0), Error,
+           "split_size can only be 0 if dimension size is 0, but got dimension size of ", size);
+  std::vector<Tensor> out;
+  if (size == 0) {
+    out.push_back(alias(t));
+    return out;
+  }
+  for (int64_t s = 0; s < size; s += split_size) out.push_back(narrow(t, dim, s, std::min(split_size, size - s)));
+  return out;
+}
+
+std::vector<Tensor> split_with_sizes(const Tensor& t, IntArrayRef sizes, int64_t dim) {
+  DG_CHECK(t.dim() > 0, Error, "split expects at least a 1-dimensional tensor");
+  dim = wrap_dim(dim, t.dim());
+  int64_t total = 0;
+  for (int64_t s : sizes) {
+    DG_CHECK(s >= 0, Error, "split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=", sizes);
+    total += s;
+  }
+  DG_CHECK(total == t.sizes()[dim], Error, "split_with_sizes expects split_sizes to sum exactly to ", t.sizes()[dim],
+           " (input tensor's size at dimension ", dim, "), but got split_sizes=", sizes);
+  std::vector<Tensor> out;
+  int64_t start = 0;
+  for (int64_t s : sizes) {
+    out.push_back(narrow(t, dim, start, s));
+    start += s;
+  }
+  return out;
+}
+
+std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim) {
+  DG_CHECK(t.dim() > 0, Error, "chunk expects at least a 1-dimensional tensor");
+  DG_CHECK(chunks > 0, Error, "chunk expects `chunks` to be greater than 0, got: ", chunks);
+  int64_t size = t.sizes()[wrap_dim(dim, t.dim())];
+  int64_t split_size = (size + chunks - 1) / chunks;
+  if (split_size == 0 && size == 0) {
+    // PyTorch returns `chunks` empty pieces.
+    Shape sizes(static_cast<size_t>(chunks), 0);
+    return split_with_sizes(t, sizes, dim);
+  }
+  return split(t, split_size, dim);
+}
+
+Tensor movedim(const Tensor& t, IntArrayRef source, IntArrayRef destination) {
+  int64_t nd = t.dim();
+  DG_CHECK(source.size() == destination.size(), Error, "movedim: Invalid source or destination dims: source (",
+           source, " dims) should contain the same number of dims as destination (", destination, " dims)");
+  Shape order(nd, -1);
+  SmallVector<bool, 8> used_src(nd, false), used_dst(nd, false);
+  for (size_t i = 0; i < source.size(); ++i) {
+    int64_t s = wrap_dim(source[i], nd), d = wrap_dim(destination[i], nd);
+    DG_CHECK(!used_src[s], Error, "movedim: repeated dim in `source` (", source, ")");
+    DG_CHECK(!used_dst[d], Error, "movedim: repeated dim in `destination` (", destination, ")");
+    used_src[s] = used_dst[d] = true;
+    order[d] = s;
+  }
+  int64_t next = 0;
+  for (int64_t d = 0; d < nd; ++d) {
+    if (order[d] != -1) continue;
+    while (used_src[next]) ++next;
+    order[d] = next++;
+  }
+  return permute(t, order);
+}
+
+Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
+  int64_t nd = t.dim();
+  DG_CHECK(nd >= 2, Error, "diagonal dimensions requires at least two dimensions");
+  dim1 = wrap_dim(dim1, nd);
+  dim2 = wrap_dim(dim2, nd);
+  DG_CHECK(dim1 != dim2, Error, "diagonal dimensions cannot be identical ", dim1, ", ", dim2);
+  int64_t start = t.storage_offset(), len;
+  if (offset >= 0) {
+    len = std::max<int64_t>(std::min(t.sizes()[dim1], t.sizes()[dim2] - offset), 0);
+    if (len > 0) start += offset * t.strides()[dim2];
+  } else {
+    len = std::max<int64_t>(std::min(t.sizes()[dim1] + offset, t.sizes()[dim2]), 0);
+    if (len > 0) start -= offset * t.strides()[dim1];
+  }
+  Shape sizes, strides;
+  for (int64_t d = 0; d < nd; ++d)
+    if (d != dim1 && d != dim2) {
+      sizes.push_back(t.sizes()[d]);
+      strides.push_back(t.strides()[d]);
+    }
+  sizes.push_back(len);
+  strides.push_back(t.strides()[dim1] + t.strides()[dim2]);
+  return make_view(t, std::move(sizes), std::move(strides), start);
+}
+
+Tensor contiguous(const Tensor& t) {
+  if (t.is_contiguous()) return t;
+  Tensor out = empty(t.sizes(), TensorOptions(t.dtype()).device(t.device()));
+  return copy_(out, t);
+}
+
+}  // namespace dg

@@ -1,0 +1,16 @@
+// The parts of the _C module; each bind_* lives in its own file.
+#pragma once
+
+#include "python/casters.h"
+
+namespace dg::python {
+
+void bind_tensor(pybind11::module_& m);     // the Tensor class: properties, methods, operators
+void bind_indexing(pybind11::module_& m);   // __getitem__ / __setitem__
+void bind_functions(pybind11::module_& m);  // module-level ops: factories, random, promotion
+void bind_numpy(pybind11::module_& m);      // from_numpy, Tensor.numpy(), the buffer protocol
+
+// The sizes in a call like view(2, 3) or view((2, 3)).
+Shape sizes_from_args(const pybind11::args& args, const char* fn);
+
+}  // namespace dg::python

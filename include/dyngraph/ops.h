@@ -1,0 +1,180 @@
+// Every tensor operation as a free function, with PyTorch's names. Grouped
+// as: type promotion, factories, views, copies, elementwise arithmetic and
+// comparison, indexing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "dyngraph/export.h"
+#include "dyngraph/random.h"
+#include "dyngraph/tensor.h"
+
+namespace dg {
+
+// ---- type promotion -------------------------------------------------------
+// PyTorch's result_type: dimensioned tensors outrank 0-d tensors, which
+// outrank scalars, unless a lower-ranked operand has a higher category.
+DG_API Dtype result_type(const Tensor& a, const Tensor& b);
+DG_API Dtype result_type(const Tensor& a, const Scalar& b);
+DG_API Dtype result_type(const Scalar& a, const Scalar& b);
+
+// ---- factories --------------------------------------------------------------
+DG_API Tensor empty(IntArrayRef shape, TensorOptions options = {});
+DG_API Tensor empty_strided(IntArrayRef shape, IntArrayRef strides, TensorOptions options = {});
+DG_API Tensor zeros(IntArrayRef shape, TensorOptions options = {});
+DG_API Tensor ones(IntArrayRef shape, TensorOptions options = {});
+// Without a dtype in options, full() takes the fill value's (bool, int64, default float).
+DG_API Tensor full(IntArrayRef shape, const Scalar& value, TensorOptions options = {});
+DG_API Tensor scalar_tensor(const Scalar& value, TensorOptions options = {});
+// int64 when start, end and step are all integers, else the default dtype.
+DG_API Tensor arange(const Scalar& end, TensorOptions options = {});
+DG_API Tensor arange(const Scalar& start, const Scalar& end, const Scalar& step = 1, TensorOptions options = {});
+DG_API Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, TensorOptions options = {});
+DG_API Tensor eye(int64_t n, int64_t m = -1, TensorOptions options = {});
+DG_API Tensor empty_like(const Tensor& t, TensorOptions options = {});
+DG_API Tensor zeros_like(const Tensor& t, TensorOptions options = {});
+DG_API Tensor ones_like(const Tensor& t, TensorOptions options = {});
+DG_API Tensor full_like(const Tensor& t, const Scalar& value, TensorOptions options = {});
+
+// ---- random (generator: nullptr means the default one) ----------------------
+DG_API Tensor rand(IntArrayRef shape, TensorOptions options = {}, Generator* gen = nullptr);
+DG_API Tensor randn(IntArrayRef shape, TensorOptions options = {}, Generator* gen = nullptr);
+DG_API Tensor randint(int64_t low, int64_t high, IntArrayRef shape, TensorOptions options = {}, Generator* gen = nullptr);
+DG_API Tensor randperm(int64_t n, TensorOptions options = {}, Generator* gen = nullptr);
+DG_API Tensor& uniform_(Tensor& t, double from = 0, double to = 1, Generator* gen = nullptr);
+DG_API Tensor& normal_(Tensor& t, double mean = 0, double std = 1, Generator* gen = nullptr);
+// Each element is 1 with probability p (p in [0, 1]), in the dtype of p.
+DG_API Tensor bernoulli(const Tensor& p, Generator* gen = nullptr);
+DG_API Tensor& bernoulli_(Tensor& t, double p, Generator* gen = nullptr);
+
+// ---- views --------------------------------------------------------------------
+DG_API Tensor as_strided(const Tensor& t, IntArrayRef sizes, IntArrayRef strides,
+                         std::optional<int64_t> storage_offset = std::nullopt);
+DG_API Tensor view(const Tensor& t, IntArrayRef shape);
+DG_API Tensor reshape(const Tensor& t, IntArrayRef shape);
+DG_API Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1);
+DG_API Tensor permute(const Tensor& t, IntArrayRef dims);
+DG_API Tensor t(const Tensor& t);              // 2-D transpose (0-D and 1-D unchanged)
+DG_API Tensor numpy_T(const Tensor& t);        // .T: all dims reversed
+DG_API Tensor matrix_transpose(const Tensor& t);  // .mT: last two dims swapped
+DG_API Tensor expand(const Tensor& t, IntArrayRef shape);  // -1 keeps a size
+DG_API Tensor broadcast_to(const Tensor& t, IntArrayRef shape);
+DG_API Tensor squeeze(const Tensor& t);
+DG_API Tensor squeeze(const Tensor& t, IntArrayRef dims);
+DG_API Tensor unsqueeze(const Tensor& t, int64_t dim);
+DG_API Tensor flatten(const Tensor& t, int64_t start_dim = 0, int64_t end_dim = -1);
+DG_API Tensor unflatten(const Tensor& t, int64_t dim, IntArrayRef sizes);
+DG_API Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length);
+DG_API Tensor select(const Tensor& t, int64_t dim, int64_t index);
+// Python's t[start:stop:step] along dim (bounds clamped like Python's).
+DG_API Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start, std::optional<int64_t> stop,
+                    int64_t step = 1);
+DG_API std::vector<Tensor> unbind(const Tensor& t, int64_t dim = 0);
+DG_API std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim = 0);
+DG_API std::vector<Tensor> split_with_sizes(const Tensor& t, IntArrayRef sizes, int64_t dim = 0);
+DG_API std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim = 0);
+DG_API Tensor movedim(const Tensor& t, IntArrayRef source, IntArrayRef destination);
+DG_API Tensor diagonal(const Tensor& t, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
+DG_API Tensor contiguous(const Tensor& t);
+DG_API Tensor alias(const Tensor& t);  // a new tensor sharing everything (detach-like)
+
+// Shape that view() can produce without a copy, or nullopt.
+DG_API std::optional<Shape> view_strides(IntArrayRef old_sizes, IntArrayRef old_strides, IntArrayRef new_sizes);
+// Resolves one -1 in a requested shape against numel; throws on mismatch.
+DG_API Shape infer_size(IntArrayRef shape, int64_t numel);
+
+// ---- copies and conversions ------------------------------------------------------
+DG_API Tensor& copy_(Tensor& dst, const Tensor& src);  // broadcasts src, converts dtype
+DG_API Tensor& fill_(Tensor& t, const Scalar& value);
+DG_API Tensor& fill_(Tensor& t, const Tensor& value);  // a 0-d (or 1-element) value
+DG_API Tensor clone(const Tensor& t);                  // keeps a dense layout's strides
+DG_API Tensor to_dtype(const Tensor& t, Dtype dtype, bool copy = false);
+DG_API Tensor to_device(const Tensor& t, Device device, bool copy = false);
+
+// ---- elementwise ------------------------------------------------------------------
+DG_API Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);
+DG_API Tensor add(const Tensor& a, const Scalar& b, const Scalar& alpha = 1);
+DG_API Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);
+DG_API Tensor sub(const Tensor& a, const Scalar& b, const Scalar& alpha = 1);
+DG_API Tensor rsub(const Tensor& a, const Scalar& b, const Scalar& alpha = 1);  // b - alpha * a
+DG_API Tensor mul(const Tensor& a, const Tensor& b);
+DG_API Tensor mul(const Tensor& a, const Scalar& b);
+DG_API Tensor div(const Tensor& a, const Tensor& b);  // true division
+DG_API Tensor div(const Tensor& a, const Scalar& b);
+DG_API Tensor rdiv(const Tensor& a, const Scalar& b);  // b / a
+DG_API Tensor neg(const Tensor& a);
+DG_API Tensor& add_(Tensor& a, const Tensor& b, const Scalar& alpha = 1);
+DG_API Tensor& add_(Tensor& a, const Scalar& b, const Scalar& alpha = 1);
+DG_API Tensor& sub_(Tensor& a, const Tensor& b, const Scalar& alpha = 1);
+DG_API Tensor& sub_(Tensor& a, const Scalar& b, const Scalar& alpha = 1);
+DG_API Tensor& mul_(Tensor& a, const Tensor& b);
+DG_API Tensor& mul_(Tensor& a, const Scalar& b);
+DG_API Tensor& div_(Tensor& a, const Tensor& b);
+DG_API Tensor& div_(Tensor& a, const Scalar& b);
+DG_API Tensor& neg_(Tensor& a);
+
+// Comparisons give bool tensors.
+DG_API Tensor eq(const Tensor& a, const Tensor& b);
+DG_API Tensor eq(const Tensor& a, const Scalar& b);
+DG_API Tensor ne(const Tensor& a, const Tensor& b);
+DG_API Tensor ne(const Tensor& a, const Scalar& b);
+DG_API Tensor lt(const Tensor& a, const Tensor& b);
+DG_API Tensor lt(const Tensor& a, const Scalar& b);
+DG_API Tensor le(const Tensor& a, const Tensor& b);
+DG_API Tensor le(const Tensor& a, const Scalar& b);
+DG_API Tensor gt(const Tensor& a, const Tensor& b);
+DG_API Tensor gt(const Tensor& a, const Scalar& b);
+DG_API Tensor ge(const Tensor& a, const Tensor& b);
+DG_API Tensor ge(const Tensor& a, const Scalar& b);
+
+// ---- basic indexing ---------------------------------------------------------------
+// One entry of a Python-style index: an int, a slice, None (new axis) or
+// Ellipsis.
+struct TensorIndex {
+  enum class Kind : int8_t { Integer, Slice, None, Ellipsis };
+  Kind kind;
+  int64_t integer = 0;
+  std::optional<int64_t> start, stop;
+  int64_t step = 1;
+
+  static TensorIndex index(int64_t i) { return {Kind::Integer, i, {}, {}, 1}; }
+  static TensorIndex range(std::optional<int64_t> start, std::optional<int64_t> stop, int64_t step = 1) {
+    return {Kind::Slice, 0, start, stop, step};
+  }
+  static TensorIndex none() { return {Kind::None, 0, {}, {}, 1}; }
+  static TensorIndex ellipsis() { return {Kind::Ellipsis, 0, {}, {}, 1}; }
+};
+// t[indices...] as a view.
+DG_API Tensor index(const Tensor& t, ArrayRef<TensorIndex> indices);
+// t[indices...] = value (broadcast, converted to t's dtype).
+DG_API void index_put_(Tensor& t, ArrayRef<TensorIndex> indices, const Tensor& value);
+DG_API void index_put_(Tensor& t, ArrayRef<TensorIndex> indices, const Scalar& value);
+
+// ---- operators ---------------------------------------------------------------------
+inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
+inline Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, b); }
+inline Tensor operator+(const Scalar& a, const Tensor& b) { return add(b, a); }
+inline Tensor operator-(const Tensor& a, const Tensor& b) { return sub(a, b); }
+inline Tensor operator-(const Tensor& a, const Scalar& b) { return sub(a, b); }
+inline Tensor operator-(const Scalar& a, const Tensor& b) { return rsub(b, a); }
+inline Tensor operator*(const Tensor& a, const Tensor& b) { return mul(a, b); }
+inline Tensor operator*(const Tensor& a, const Scalar& b) { return mul(a, b); }
+inline Tensor operator*(const Scalar& a, const Tensor& b) { return mul(b, a); }
+inline Tensor operator/(const Tensor& a, const Tensor& b) { return div(a, b); }
+inline Tensor operator/(const Tensor& a, const Scalar& b) { return div(a, b); }
+inline Tensor operator/(const Scalar& a, const Tensor& b) { return rdiv(b, a); }
+inline Tensor operator-(const Tensor& a) { return neg(a); }
+inline Tensor operator==(const Tensor& a, const Tensor& b) { return eq(a, b); }
+inline Tensor operator!=(const Tensor& a, const Tensor& b) { return ne(a, b); }
+inline Tensor operator<(const Tensor& a, const Tensor& b) { return lt(a, b); }
+inline Tensor operator<=(const Tensor& a, const Tensor& b) { return le(a, b); }
+inline Tensor operator>(const Tensor& a, const Tensor& b) { return gt(a, b); }
+inline Tensor operator>=(const Tensor& a, const Tensor& b) { return ge(a, b); }
+
+// ---- threads -------------------------------------------------------------------------
+DG_API int get_num_threads();
+DG_API void set_num_threads(int n);
+
+}  // namespace dg

@@ -1,0 +1,59 @@
+// Storage: a refcounted byte buffer on one device. It either comes from the
+// device's allocator or wraps foreign memory (a NumPy array, a DLPack
+// capsule) together with the deleter that releases it, so interop is zero-copy.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "dyngraph/device.h"
+#include "dyngraph/export.h"
+#include "dyngraph/intrusive_ptr.h"
+
+namespace dg {
+
+// Memory plus the way to give it back: deleter(ptr, ctx) is called once.
+struct DataPtr {
+  void* ptr = nullptr;
+  void* ctx = nullptr;
+  void (*deleter)(void* ptr, void* ctx) = nullptr;
+};
+
+class DG_API Allocator {
+ public:
+  virtual ~Allocator() = default;
+  virtual DataPtr allocate(size_t nbytes) = 0;
+};
+
+// The allocator registered for a device type (the CPU's is built in; the
+// CUDA backend registers its own when it loads). Throws when none is.
+DG_API Allocator* get_allocator(DeviceType type);
+DG_API void set_allocator(DeviceType type, Allocator* allocator);
+
+class DG_API StorageImpl : public Refcounted {
+ public:
+  StorageImpl(DataPtr data, size_t nbytes, Device device)
+      : data_(data), nbytes_(nbytes), device_(device) {}
+  ~StorageImpl() override {
+    if (data_.deleter) data_.deleter(data_.ptr, data_.ctx);
+  }
+  void* data() const { return data_.ptr; }
+  size_t nbytes() const { return nbytes_; }
+  Device device() const { return device_; }
+
+ private:
+  DataPtr data_;
+  size_t nbytes_;
+  Device device_;
+};
+using Storage = intrusive_ptr<StorageImpl>;
+
+// nbytes of fresh (uninitialized) memory on device.
+DG_API Storage new_storage(size_t nbytes, Device device);
+
+// The CPU caching allocator's statistics and controls. Large blocks are kept
+// on free lists (bounded) so that a fresh result reuses already-faulted pages.
+DG_API size_t cpu_cached_bytes();
+DG_API void cpu_empty_cache();
+
+}  // namespace dg

@@ -1,0 +1,41 @@
+"""dyngraph: a define-by-run tensor engine with a PyTorch-shaped API.
+
+``import dyngraph as torch`` is meant to work for the parts of PyTorch that
+dyngraph covers; see docs/differences.md for where it deliberately differs.
+"""
+
+from . import _C
+from ._types import ALL_DTYPES as _ALL_DTYPES
+from ._types import ALIASES as _ALIASES
+from ._types import Size, device, dtype
+
+_C._register_types(_ALL_DTYPES, dtype, device, Size)
+
+for _d in _ALL_DTYPES:
+    globals()[_d._name] = _d
+for _alias, _name in _ALIASES.items():
+    globals()[_alias] = globals()[_name]
+del _d, _alias, _name
+
+from ._C import (  # noqa: E402
+    Generator, OutOfMemoryError, Tensor, add, as_strided, bernoulli, broadcast_to, chunk, clone, default_generator,
+    diagonal, div, empty_cache, eq, flatten, from_numpy, ge, get_default_dtype, get_num_threads, gt, le, lt,
+    moveaxis, movedim, mul, narrow, ne, neg, negative, permute, promote_types, reshape, select, set_num_threads,
+    split, squeeze, sub, swapaxes, swapdims, t, transpose, unbind, unflatten, unsqueeze,
+)
+from . import _tensor  # noqa: E402,F401  (installs the Python-side Tensor methods)
+from ._factories import *  # noqa: E402,F401,F403
+from ._functional import *  # noqa: E402,F401,F403
+from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: E402
+
+__version__ = "0.1.0"
+
+true_divide = div
+multiply = mul
+subtract = sub
+divide = div
+greater = gt
+greater_equal = ge
+less = lt
+less_equal = le
+not_equal = ne

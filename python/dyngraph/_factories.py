@@ -1,0 +1,283 @@
+"""Tensor creation with PyTorch's signatures: tensor, as_tensor, zeros,
+ones, empty, full, arange, linspace, eye, the *_like forms, and the random
+factories. Sizes may be given as separate ints or as one sequence."""
+
+import builtins
+
+from . import _C
+from ._C import Tensor
+from ._types import Size
+
+__all__ = [
+    "tensor", "as_tensor", "asarray", "scalar_tensor", "zeros", "ones", "empty", "empty_strided", "full", "arange",
+    "range", "linspace", "eye", "zeros_like", "ones_like", "empty_like", "full_like", "rand", "randn", "randint",
+    "randperm", "rand_like", "randn_like", "randint_like", "normal",
+]
+
+_np_module = None
+
+
+def _np():
+    """NumPy, imported on first use (it is not needed to import dyngraph)."""
+    global _np_module
+    if _np_module is None:
+        import numpy
+
+        _np_module = numpy
+    return _np_module
+
+
+def _size(args, size=None, fn="zeros"):
+    if size is not None:
+        if args:
+            raise TypeError(f"{fn}() got multiple values for argument 'size'")
+        args = (size,)
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        args = tuple(args[0])
+    for s in args:
+        if isinstance(s, builtins.bool) or not hasattr(s, "__index__"):
+            raise TypeError(f"{fn}(): argument 'size' must be tuple of ints, but found element of type "
+                            f"{type(s).__name__}")
+    return tuple(s.__index__() for s in args)
+
+
+def _finish(t, out=None, requires_grad=False):
+    if requires_grad:
+        raise RuntimeError("requires_grad=True needs autograd, which this build of dyngraph does not have yet")
+    if out is not None:
+        out.copy_(t)
+        return out
+    return t
+
+
+# ---- from data ----------------------------------------------------------------------------
+
+_NUMPY_TO_DTYPE = {
+    "bool": "bool", "uint8": "uint8", "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64",
+    "float16": "float16", "float32": "float32", "float64": "float64", "complex64": "complex64",
+    "complex128": "complex128",
+}
+
+
+def _dtype_of_numpy(np_dtype):
+    import dyngraph
+
+    name = _NUMPY_TO_DTYPE.get(np_dtype.name)
+    if name is None:
+        raise TypeError(f"can't convert np.ndarray of type numpy.{np_dtype.name}. The only supported types are: "
+                        "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.")
+    return getattr(dyngraph, name)
+
+
+def _inferred_dtype(arr):
+    """PyTorch's dtype for data given as Python lists/scalars (seen through NumPy)."""
+    import dyngraph
+
+    kind = arr.dtype.kind
+    if kind == "b":
+        return dyngraph.bool
+    if kind in "iu":
+        return dyngraph.int64
+    if kind == "f":
+        return dyngraph.get_default_dtype()
+    if kind == "c":
+        return dyngraph.complex128 if dyngraph.get_default_dtype() is dyngraph.float64 else dyngraph.complex64
+    if kind == "O":
+        raise TypeError("tensor(): could not infer the dtype of the data; it holds objects that are not numbers "
+                        "(or integers too large for int64)")
+    raise TypeError(f"new(): invalid data type '{arr.dtype.name}'")
+
+
+def _from_array(arr, dtype):
+    """A tensor owning a copy of arr's values, in dtype."""
+    import dyngraph
+
+    np = _np()
+    if dtype is dyngraph.bfloat16:
+        return _C.from_numpy(np.ascontiguousarray(arr, dtype=np.float32)).to(dyngraph.bfloat16)
+    src = _C.from_numpy(np.ascontiguousarray(arr))
+    return src.to(dtype) if src.dtype is not dtype else src.clone()
+
+
+def _is_number(x):
+    return isinstance(x, (builtins.bool, builtins.int, builtins.float, builtins.complex))
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """A new tensor holding a copy of ``data`` (a number, nested sequence, NumPy array or tensor)."""
+    if isinstance(data, Tensor):
+        t = data.detach().clone()
+        t = t.to(dtype=dtype, device=device) if (dtype is not None or device is not None) else t
+        return _finish(t, requires_grad=requires_grad)
+    if _is_number(data):
+        t = _C._full((), data, dtype, None)  # a Python number keeps its kind: bool, int64, float, complex
+    else:
+        np = _np()
+        if isinstance(data, (np.ndarray, np.generic)):
+            arr = np.asarray(data)
+            inferred = _dtype_of_numpy(arr.dtype)
+        else:
+            if isinstance(data, (str, bytes)):
+                raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+            arr = np.array(data)
+            inferred = _inferred_dtype(arr)
+        t = _from_array(arr, dtype if dtype is not None else inferred)
+    if device is not None:
+        t = t.to(device)
+    return _finish(t, requires_grad=requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """``data`` as a tensor, sharing memory with it when dtype and device allow (tensors, NumPy arrays)."""
+    if isinstance(data, Tensor):
+        return data.to(dtype=dtype, device=device)
+    np = _np()
+    if isinstance(data, np.ndarray) and data.dtype.name in _NUMPY_TO_DTYPE and data.dtype.isnative and all(
+            s >= 0 for s in data.strides):
+        t = _C.from_numpy(data)
+        return t.to(dtype=dtype, device=device)
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def scalar_tensor(s, dtype=None, device=None):
+    import dyngraph
+
+    return _C._full((), s, dtype if dtype is not None else dyngraph.get_default_dtype(), device)
+
+
+# ---- filled ------------------------------------------------------------------------------------
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    return _finish(_C._zeros(_size(size, fn="zeros"), dtype, device), out, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    return _finish(_C._ones(_size(size, fn="ones"), dtype, device), out, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False,
+          memory_format=None):
+    return _finish(_C._empty(_size(size, fn="empty"), dtype, device), out, requires_grad)
+
+
+def empty_strided(size, stride, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    return _finish(_C._empty_strided(tuple(size), tuple(stride), dtype, device), None, requires_grad)
+
+
+def full(size, fill_value, out=None, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _finish(_C._full(_size((size,), fn="full"), fill_value, dtype, device), out, requires_grad)
+
+
+def _like(t, dtype, device):
+    return (t.dtype if dtype is None else dtype), (t.device if device is None else device)
+
+
+def zeros_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(_C._zeros(input.shape, *_like(input, dtype, device)), None, requires_grad)
+
+
+def ones_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(_C._ones(input.shape, *_like(input, dtype, device)), None, requires_grad)
+
+
+def empty_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(_C._empty(input.shape, *_like(input, dtype, device)), None, requires_grad)
+
+
+def full_like(input, fill_value, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(_C._full(input.shape, fill_value, *_like(input, dtype, device)), None, requires_grad)
+
+
+# ---- ranges --------------------------------------------------------------------------------------
+
+def _number(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """Values from start (inclusive) to end (exclusive) by step; int64 when all three are integers."""
+    if end is None:
+        start, end = 0, start
+    return _finish(_C._arange(_number(start), _number(end), _number(step), dtype, device), out, requires_grad)
+
+
+def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """Deprecated in PyTorch: like arange but includes end; always floating point."""
+    import dyngraph
+
+    if end is None:
+        start, end = 0, start
+    n = int((end - start) // step) + 1
+    t = _C._arange(0, n, 1, dtype or dyngraph.get_default_dtype(), device)
+    return _finish(t.mul_(step).add_(start), out, requires_grad)
+
+
+def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _finish(_C._linspace(_number(start), _number(end), steps, dtype, device), out, requires_grad)
+
+
+def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    return _finish(_C._eye(n, m, dtype, device), out, requires_grad)
+
+
+# ---- random ---------------------------------------------------------------------------------------
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+         pin_memory=False):
+    return _finish(_C._rand(_size(size, fn="rand"), dtype, device, generator), out, requires_grad)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+          pin_memory=False):
+    return _finish(_C._randn(_size(size, fn="randn"), dtype, device, generator), out, requires_grad)
+
+
+def randint(*args, size=None, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """randint(high, size) or randint(low, high, size): integers in [low, high)."""
+    if size is not None:
+        args = args + (size,)
+    if len(args) == 2:
+        low, (high, size) = 0, args
+    elif len(args) == 3:
+        low, high, size = args
+    else:
+        raise TypeError("randint() expects (high, size) or (low, high, size)")
+    return _finish(_C._randint(int(low), int(high), tuple(size), dtype, device, generator), out, requires_grad)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
+             pin_memory=False):
+    return _finish(_C._randperm(n, dtype, device, generator), out, requires_grad)
+
+
+def rand_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(_C._rand(input.shape, *_like(input, dtype, device), None), None, requires_grad)
+
+
+def randn_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    return _finish(_C._randn(input.shape, *_like(input, dtype, device), None), None, requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
+                 memory_format=None):
+    if high is None:
+        low, high = 0, low
+    return _finish(_C._randint(int(low), int(high), input.shape, *_like(input, dtype, device), None), None,
+                   requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
+           requires_grad=False):
+    """normal(mean, std, size) with float mean and std (the tensor-argument forms arrive with the op library)."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        raise TypeError("normal(): tensor mean/std are not supported yet; pass floats and a size")
+    if size is None:
+        raise TypeError("normal() missing required argument 'size'")
+    t = _C._empty(_size((size,), fn="normal"), dtype, device)
+    return _finish(t.normal_(float(mean), float(std), generator=generator), out, requires_grad)
+

@@ -1,0 +1,16 @@
+"""Helpers around the package: where the C++ library and CMake files are."""
+
+import os
+
+from .. import _C
+
+# The installed package directory (an editable install keeps Python files in
+# the source tree but the compiled files next to _C).
+_package_dir = os.path.dirname(os.path.abspath(_C.__file__))
+
+cmake_prefix_path = _package_dir
+
+
+def get_cmake_dir():
+    """The directory holding dyngraphConfig.cmake (for -Ddyngraph_DIR=...)."""
+    return os.path.join(_package_dir, "lib", "cmake", "dyngraph")
