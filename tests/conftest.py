@@ -1,0 +1,84 @@
+"""Shared helpers for the dyngraph test suite: dtype tables and NumPy comparison."""
+
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+import dyngraph
+
+DTYPE_NAMES = ["bool", "uint8", "int8", "int16", "int32", "int64", "float16", "bfloat16", "float32", "float64",
+               "complex64", "complex128"]
+ALL_DTYPES = [getattr(dyngraph, n) for n in DTYPE_NAMES]
+# Every dtype NumPy can represent (bfloat16 has no NumPy counterpart).
+NP_DTYPE_NAMES = [n for n in DTYPE_NAMES if n != "bfloat16"]
+NUMERIC_DTYPE_NAMES = [n for n in DTYPE_NAMES if n != "bool"]
+REAL_DTYPE_NAMES = [n for n in DTYPE_NAMES if not n.startswith("complex")]
+INT_DTYPE_NAMES = ["uint8", "int8", "int16", "int32", "int64"]
+FLOAT_DTYPE_NAMES = ["float16", "bfloat16", "float32", "float64"]
+
+REFERENCE = pathlib.Path("/work/shared/reference/dtype_rules.json")
+
+
+def dt(name):
+    """The dyngraph dtype called name."""
+    return getattr(dyngraph, name)
+
+
+def np_dtype(name):
+    """The NumPy dtype matching a dyngraph dtype name (bfloat16 compared through float32)."""
+    return np.dtype("float32" if name == "bfloat16" else name)
+
+
+def to_np(t):
+    """A NumPy copy of a tensor's values (bfloat16 widened to float32)."""
+    if t.dtype is dyngraph.bfloat16:
+        t = t.float()
+    return np.array(t.numpy(), copy=True)
+
+
+def from_np(a, dtype_name=None):
+    """A tensor with a's values; dtype_name may ask for bfloat16."""
+    if dtype_name == "bfloat16":
+        return dyngraph.tensor(a.astype(np.float32)).to(dyngraph.bfloat16)
+    return dyngraph.tensor(a)
+
+
+def sample(shape, dtype_name, seed=0, low=-9, high=10):
+    """Small, exactly representable values of dtype_name as a NumPy array (bfloat16 held as float32)."""
+    rng = np.random.default_rng(seed)
+    if dtype_name == "bool":
+        return rng.integers(0, 2, size=shape).astype(bool)
+    if dtype_name == "uint8":
+        return rng.integers(0, high, size=shape).astype(np.uint8)
+    vals = rng.integers(low, high, size=shape)
+    if dtype_name.startswith("complex"):
+        return (vals + 1j * rng.integers(low, high, size=shape)).astype(dtype_name)
+    if dtype_name in ("float16", "bfloat16", "float32", "float64"):
+        return (vals / 4.0).astype(np_dtype(dtype_name))  # quarters are exact in every float type
+    return vals.astype(dtype_name)
+
+
+def assert_tensor_equal(t, expected, dtype=None, rtol=0, atol=0):
+    """t's shape and values equal NumPy array expected (and t's dtype is dtype, when given)."""
+    expected = np.asarray(expected)
+    assert isinstance(t, dyngraph.Tensor), type(t)
+    assert tuple(t.shape) == expected.shape, (tuple(t.shape), expected.shape)
+    if dtype is not None:
+        assert t.dtype is dtype, (t.dtype, dtype)
+    got = to_np(t)
+    if rtol == 0 and atol == 0:
+        np.testing.assert_array_equal(got, expected)
+    else:
+        np.testing.assert_allclose(got, expected, rtol=rtol, atol=atol)
+
+
+def storage_ptr(t):
+    return t.untyped_storage_ptr()
+
+
+@pytest.fixture(scope="session")
+def rules():
+    with open(REFERENCE) as f:
+        return json.load(f)
