@@ -39,14 +39,22 @@ def to_np(t):
 
 
 def from_np(a, dtype_name=None):
-    """A tensor with a's values; dtype_name may ask for bfloat16."""
-    if dtype_name == "bfloat16":
+    """A tensor with a's values, in dtype_name (default: a's own dtype; may be bfloat16)."""
+    a = np.asarray(a)
+    name = dtype_name or a.dtype.name
+    if a.ndim == 0:  # built from the Python number, so 0-d tests don't lean on tensor(ndarray)
+        return dyngraph.tensor(a.item(), dtype=dt(name))
+    if name == "bfloat16":
         return dyngraph.tensor(a.astype(np.float32)).to(dyngraph.bfloat16)
     return dyngraph.tensor(a)
 
 
 def sample(shape, dtype_name, seed=0, low=-9, high=10):
     """Small, exactly representable values of dtype_name as a NumPy array (bfloat16 held as float32)."""
+    return np.asarray(_sample(shape, dtype_name, seed, low, high))
+
+
+def _sample(shape, dtype_name, seed, low, high):
     rng = np.random.default_rng(seed)
     if dtype_name == "bool":
         return rng.integers(0, 2, size=shape).astype(bool)

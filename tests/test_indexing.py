@@ -36,11 +36,10 @@ def test_getitem_matches_numpy(index):
     expected = base_np()[index]
     r = t[index]
     assert_tensor_equal(r, expected)
-    if expected.size > 1:
-        # a view: strides agree with NumPy's and the storage is the base's
-        assert r.stride() == tuple(s // 8 for s, n in zip(expected.strides, expected.shape)) or any(
-            n <= 1 for n in expected.shape)
-        assert r.untyped_storage_ptr() == t.untyped_storage_ptr()
+    # basic indexing always gives a view of the base's storage
+    assert r.untyped_storage_ptr() == t.untyped_storage_ptr()
+    if all(n > 1 for n in expected.shape):
+        assert r.stride() == tuple(s // 8 for s in expected.strides)
 
 
 @pytest.mark.parametrize("index", [(1, 2, 3), (0, 0, 0), (-1, -1, -1)])
@@ -129,7 +128,7 @@ def test_getitem_every_dtype(name):
 def test_getitem_of_transposed_and_strided():
     t = base().permute(2, 0, 1)[::2]
     a = base_np().transpose(2, 0, 1)[::2]
-    assert_tensor_equal(t[1, ::-1 + 2, 3:], a[1, ::1, 3:])
+    assert_tensor_equal(t[1, ::2, 3:], a[1, ::2, 3:])
     assert_tensor_equal(t[..., 1], a[..., 1])
 
 
@@ -209,12 +208,12 @@ def test_setitem_converts_value_dtype():
 
 
 def test_setitem_noncontiguous_target():
-    t = base().t() if False else dyngraph.arange(12).reshape(3, 4)
+    t = dyngraph.arange(12).reshape(3, 4)
     a = np.arange(12).reshape(3, 4)
     tt = t.t()
     at = a.T
-    tt[1:, ::2] = dyngraph.tensor([[-1, -2, -3]])
-    at[1:, ::2] = [[-1, -2, -3]]
+    tt[1:, ::2] = dyngraph.tensor([[-1, -2]])
+    at[1:, ::2] = [[-1, -2]]
     assert_tensor_equal(t, a)
 
 
@@ -250,8 +249,7 @@ def test_setitem_from_overlapping_self():
     assert_tensor_equal(t, a)
 
 
-@pytest.mark.parametrize("bad", [1.5, "a", [0], dyngraph.tensor([0, 1]), dyngraph.tensor(1.0)], ids=repr)
-def test_unsupported_index_types_raise(bad):
-    # advanced indexing is not available yet: these must raise, never crash or return garbage
-    with pytest.raises((IndexError, TypeError)):
+@pytest.mark.parametrize("bad", [1.5, "a", dyngraph.tensor(1.0)], ids=repr)
+def test_invalid_index_types_raise_index_error(bad):
+    with pytest.raises(IndexError):
         base()[bad]

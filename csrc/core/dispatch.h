@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "core/reduce_iter.h"
 #include "core/tensor_iter.h"
 #include "dyngraph/scalar.h"
 #include "kernels/elementwise_ops.h"
@@ -43,6 +44,8 @@ using RandomKernel = void (*)(TensorIter& it, uint64_t seed, uint64_t offset, do
 using ArangeKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& step);
 // PyTorch's symmetric linspace: start + i * step for the first half, end - (n-1-i) * step after.
 using LinspaceKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& end, int64_t steps);
+// Reductions write it.output (the kept dims) from it.input.
+using ReduceKernel = void (*)(ReduceIter& it);
 
 struct KernelTable {
   BinaryKernel binary[static_cast<int>(BinaryOp::COUNT)] = {};
@@ -53,6 +56,7 @@ struct KernelTable {
   RandomKernel random[static_cast<int>(RandomOp::COUNT)] = {};
   ArangeKernel arange = nullptr;
   LinspaceKernel linspace = nullptr;
+  ReduceKernel sum = nullptr;
 };
 
 // The table of a device type (registration of the CPU's happens on first use).

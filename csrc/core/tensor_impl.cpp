@@ -1,9 +1,15 @@
 #include <sstream>
 
+#include "dyngraph/autograd.h"
 #include "dyngraph/ops.h"
 #include "dyngraph/tensor.h"
 
 namespace dg {
+
+namespace {
+std::atomic<int64_t> g_live_tensors{0};
+}
+int64_t live_tensor_count() { return g_live_tensors.load(); }
 
 namespace {
 bool compute_contiguous(IntArrayRef sizes, IntArrayRef strides, int64_t numel) {
@@ -27,6 +33,25 @@ TensorImpl::TensorImpl(Storage storage, Dtype dtype, Shape sizes, Shape strides,
   numel_ = 1;
   for (int64_t s : sizes_) numel_ *= s;
   is_contiguous_ = compute_contiguous(sizes_, strides_, numel_);
+  g_live_tensors.fetch_add(1, std::memory_order_relaxed);
+}
+
+TensorImpl::~TensorImpl() { g_live_tensors.fetch_sub(1, std::memory_order_relaxed); }
+
+AutogradMeta& TensorImpl::ensure_autograd_meta() {
+  if (!autograd_) autograd_ = std::make_unique<AutogradMeta>();
+  return *autograd_;
+}
+void TensorImpl::clear_autograd_meta() { autograd_.reset(); }
+
+void TensorImpl::set_data(const TensorImpl& o) {
+  storage_ = o.storage_;
+  sizes_ = o.sizes_;
+  strides_ = o.strides_;
+  storage_offset_ = o.storage_offset_;
+  numel_ = o.numel_;
+  dtype_ = o.dtype_;
+  is_contiguous_ = o.is_contiguous_;
 }
 
 Tensor make_tensor(Storage storage, Dtype dtype, Shape sizes, Shape strides, int64_t offset) {

@@ -75,6 +75,9 @@ bool try_make_flat(IterSpec& spec, TensorIter& it) {
 TensorIter make_iter(IterSpec& spec) {
   TensorIter it;
   it.nops = spec.ninputs + 1;
+  // Writing into an existing tensor is an in-place change: autograd's
+  // saved tensors check this counter.
+  if (spec.out.defined()) spec.out.impl()->storage()->bump_version();
   if (try_make_flat(spec, it)) return it;
 
   // 1. The broadcast shape.

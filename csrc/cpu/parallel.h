@@ -16,6 +16,7 @@ constexpr int64_t kGrainSize = 32768;
 template <class F>
 void parallel_for(int64_t begin, int64_t end, int64_t grain, const F& f) {
   if (begin >= end) return;
+  grain = std::max<int64_t>(grain, 1);
 #ifdef _OPENMP
   int64_t n = end - begin;
   if (n > grain && !omp_in_parallel() && omp_get_max_threads() > 1) {

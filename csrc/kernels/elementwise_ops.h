@@ -54,6 +54,12 @@ template <class T> struct Ge : Binary<T> {
 template <class T> struct Neg {
   DG_HOST_DEVICE T operator()(T a) const { return -a; }
 };
+template <class T> struct Conj {
+  DG_HOST_DEVICE T operator()(T a) const {
+    if constexpr (is_complex_t<T>::value) return T(a.re, -a.im);
+    else return a;
+  }
+};
 
 // Binds a Python scalar as the second (or first) operand of a binary functor.
 template <class F, class T>
@@ -84,4 +90,5 @@ struct BindFirst {
   _(ge, Ge, REAL, BOOL)
 
 #define DG_UNARY_OPS(_) \
-  _(neg, Neg, ALL)
+  _(neg, Neg, ALL)      \
+  _(conj, Conj, ALL)

@@ -5,6 +5,7 @@
 #include "core/tensor_iter.h"
 #include "dyngraph/ops.h"
 #include "ops/overlap.h"
+#include "autograd/record.h"
 
 namespace dg {
 
@@ -48,7 +49,10 @@ Tensor run_into(Tensor out, Dtype result, const char* name, const Build& build) 
   return build(out, result);
 }
 
+// The raw computations below never record history (their internal casts
+// and copies are not part of the graph); the public ops record it.
 Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& alpha, Tensor out) {
+  NoGradGuard no_grad;
   const Dtype compute = compute_dtype(op, result_type(a, b));
   return run_into(out, result_dtype(op, compute), op_name(op), [&](Tensor target, Dtype result) {
     Tensor ca = to_dtype(a, compute), cb = to_dtype(b, compute);
@@ -69,6 +73,7 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& alpha
 }
 
 Tensor binary_scalar(BinaryOp op, const Tensor& a, const Scalar& b, const Scalar& alpha, bool reversed, Tensor out) {
+  NoGradGuard no_grad;
   const Dtype compute = compute_dtype(op, result_type(a, b));
   return run_into(out, result_dtype(op, compute), op_name(op), [&](Tensor target, Dtype result) {
     Tensor ca = to_dtype(a, compute);
@@ -86,6 +91,7 @@ Tensor binary_scalar(BinaryOp op, const Tensor& a, const Scalar& b, const Scalar
 }
 
 Tensor unary(UnaryOp op, const Tensor& a, Tensor out) {
+  NoGradGuard no_grad;
   return run_into(out, a.dtype(), op_name(op), [&](Tensor target, Dtype result) {
     IterSpec spec;
     spec.out = target;
@@ -99,69 +105,225 @@ Tensor unary(UnaryOp op, const Tensor& a, Tensor out) {
   });
 }
 
+// ---- backward nodes ---------------------------------------------------------------------
+// Each returns one gradient per input (undefined where the input needs none);
+// the engine sums broadcast gradients back to the input shapes.
+
+bool needs(const Node& n, size_t i) { return i < n.next_edges.size() && n.next_edges[i].valid(); }
+
+struct AddBackward final : Node {
+  Scalar alpha;
+  bool subtract;
+  AddBackward(Scalar a, bool sub) : alpha(a), subtract(sub) {}
+  std::string name() const override { return subtract ? "SubBackward0" : "AddBackward0"; }
+  TensorList apply(TensorList&& g) override {
+    Tensor gb;
+    if (needs(*this, 1)) {
+      bool unit = !alpha.is_complex() && alpha.to_double() == 1.0;
+      gb = subtract ? (unit ? neg(g[0]) : mul(g[0], -alpha.to_double()))
+                    : (unit ? g[0] : mul(g[0], alpha));
+    }
+    return {g[0], gb};
+  }
+};
+
+// op(tensor, scalar): the gradient is g scaled by a constant.
+struct ScaleBackward final : Node {
+  const char* op;
+  Scalar factor;  // 1 and -1 are common and skip the multiply
+  ScaleBackward(const char* o, Scalar f) : op(o), factor(f) {}
+  std::string name() const override { return op; }
+  TensorList apply(TensorList&& g) override {
+    if (!factor.is_complex() && factor.to_double() == 1.0) return {g[0]};
+    if (!factor.is_complex() && factor.to_double() == -1.0) return {neg(g[0])};
+    return {mul(g[0], factor)};
+  }
+};
+
+struct MulBackward final : Node {
+  SavedVariable a, b;
+  std::string name() const override { return "MulBackward0"; }
+  void release_variables() override {
+    a.reset();
+    b.reset();
+  }
+  TensorList apply(TensorList&& g) override {
+    Tensor ga, gb;
+    if (needs(*this, 0)) ga = mul(g[0], conj(b.unpack(this)));
+    if (needs(*this, 1)) gb = mul(g[0], conj(a.unpack(this)));
+    return {ga, gb};
+  }
+};
+
+struct DivBackward final : Node {
+  SavedVariable a, b;
+  std::string name() const override { return "DivBackward0"; }
+  void release_variables() override {
+    a.reset();
+    b.reset();
+  }
+  TensorList apply(TensorList&& g) override {
+    Tensor bv = b.unpack(this);
+    Tensor ga = div(g[0], conj(bv)), gb;
+    if (needs(*this, 1)) gb = neg(mul(ga, conj(div(a.unpack(this), bv))));  // -g a / b^2
+    return {needs(*this, 0) ? ga : Tensor(), gb};
+  }
+};
+
+// s / a: d/da = -s / a^2.
+struct RdivBackward final : Node {
+  SavedVariable a;
+  Scalar s;
+  explicit RdivBackward(Scalar v) : s(v) {}
+  std::string name() const override { return "RdivBackward0"; }
+  void release_variables() override { a.reset(); }
+  TensorList apply(TensorList&& g) override {
+    Tensor av = conj(a.unpack(this));
+    return {neg(div(mul(g[0], s), mul(av, av)))};
+  }
+};
+
+Tensor with_history_add(Tensor r, const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtract) {
+  if (any_requires_grad({&a, &b})) record(r, {&a, &b}, make_intrusive<AddBackward>(alpha, subtract));
+  return r;
+}
+Tensor with_history_scale(Tensor r, const Tensor& a, const char* op, Scalar factor) {
+  if (any_requires_grad({&a})) record(r, {&a}, make_intrusive<ScaleBackward>(op, factor));
+  return r;
+}
+Scalar negate(const Scalar& s) {
+  if (s.is_complex()) {
+    complex128_t c = s.to_complex();
+    return Scalar(complex128_t(-c.re, -c.im));
+  }
+  if (s.is_floating_point()) return Scalar(-s.to_double());
+  return Scalar(-s.to_long());
+}
+Scalar reciprocal(const Scalar& s) {
+  if (s.is_complex()) {
+    complex128_t c = s.to_complex();
+    return Scalar(complex128_t(1.0, 0.0) / c);
+  }
+  return Scalar(1.0 / s.to_double());
+}
+
 }  // namespace
 
-Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) { return binary(BinaryOp::add, a, b, alpha, {}); }
-Tensor add(const Tensor& a, const Scalar& b, const Scalar& alpha) {
-  return binary_scalar(BinaryOp::add, a, b, alpha, false, {});
+// ---- out of place -------------------------------------------------------------------------
+
+Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  return with_history_add(binary(BinaryOp::add, a, b, alpha, {}), a, b, alpha, false);
 }
-Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) { return binary(BinaryOp::sub, a, b, alpha, {}); }
+Tensor add(const Tensor& a, const Scalar& b, const Scalar& alpha) {
+  return with_history_scale(binary_scalar(BinaryOp::add, a, b, alpha, false, {}), a, "AddBackward1", 1);
+}
+Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  return with_history_add(binary(BinaryOp::sub, a, b, alpha, {}), a, b, alpha, true);
+}
 Tensor sub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
-  return binary_scalar(BinaryOp::sub, a, b, alpha, false, {});
+  return with_history_scale(binary_scalar(BinaryOp::sub, a, b, alpha, false, {}), a, "SubBackward1", 1);
 }
 Tensor rsub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
   // b - alpha * a: the scalar goes first and alpha multiplies the tensor.
-  return binary_scalar(BinaryOp::sub, a, b, alpha, true, {});
+  return with_history_scale(binary_scalar(BinaryOp::sub, a, b, alpha, true, {}), a, "RsubBackward1", negate(alpha));
 }
-Tensor mul(const Tensor& a, const Tensor& b) { return binary(BinaryOp::mul, a, b, 1, {}); }
-Tensor mul(const Tensor& a, const Scalar& b) { return binary_scalar(BinaryOp::mul, a, b, 1, false, {}); }
-Tensor div(const Tensor& a, const Tensor& b) { return binary(BinaryOp::div, a, b, 1, {}); }
-Tensor div(const Tensor& a, const Scalar& b) { return binary_scalar(BinaryOp::div, a, b, 1, false, {}); }
-Tensor rdiv(const Tensor& a, const Scalar& b) { return binary_scalar(BinaryOp::div, a, b, 1, true, {}); }
+Tensor mul(const Tensor& a, const Tensor& b) {
+  Tensor r = binary(BinaryOp::mul, a, b, 1, {});
+  if (any_requires_grad({&a, &b})) {
+    auto* n = record(r, {&a, &b}, make_intrusive<MulBackward>());
+    if (n->next_edges[1].valid()) n->a = SavedVariable(a, false);
+    if (n->next_edges[0].valid()) n->b = SavedVariable(b, false);
+  }
+  return r;
+}
+Tensor mul(const Tensor& a, const Scalar& b) {
+  return with_history_scale(binary_scalar(BinaryOp::mul, a, b, 1, false, {}), a, "MulBackward1", b);
+}
+Tensor div(const Tensor& a, const Tensor& b) {
+  Tensor r = binary(BinaryOp::div, a, b, 1, {});
+  if (any_requires_grad({&a, &b})) {
+    auto* n = record(r, {&a, &b}, make_intrusive<DivBackward>());
+    if (n->next_edges[1].valid()) n->a = SavedVariable(a, false);
+    n->b = SavedVariable(b, false);
+  }
+  return r;
+}
+Tensor div(const Tensor& a, const Scalar& b) {
+  return with_history_scale(binary_scalar(BinaryOp::div, a, b, 1, false, {}), a, "DivBackward1", reciprocal(b));
+}
+Tensor rdiv(const Tensor& a, const Scalar& b) {
+  Tensor r = binary_scalar(BinaryOp::div, a, b, 1, true, {});
+  if (any_requires_grad({&a})) record(r, {&a}, make_intrusive<RdivBackward>(b))->a = SavedVariable(a, false);
+  return r;
+}
 
 Tensor neg(const Tensor& a) {
   DG_CHECK(a.dtype() != kBool, TypeError,
            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
            "the `~` or `logical_not()` operator instead.");
-  return unary(UnaryOp::neg, a, {});
+  return with_history_scale(unary(UnaryOp::neg, a, {}), a, "NegBackward0", -1);
 }
 
-Tensor& add_(Tensor& a, const Tensor& b, const Scalar& alpha) {
-  binary(BinaryOp::add, a, b, alpha, a);
+Tensor conj(const Tensor& a) {
+  if (!is_complex(a.dtype())) return a;
+  Tensor r = unary(UnaryOp::conj, a, {});
+  DG_CHECK(!any_requires_grad({&a}), Error, "conj(): gradients of complex conjugation are not supported yet");
+  return r;
+}
+
+// ---- in place: the plain kernel, or (under autograd) the out-of-place op
+// whose history the tensor takes --------------------------------------------------------------
+
+namespace {
+template <class Raw, class Recorded>
+Tensor& inplace(Tensor& a, std::initializer_list<const Tensor*> others, const Raw& raw, const Recorded& recorded) {
+  bool grad = grad_enabled() && (requires_grad(a) || [&] {
+                for (const Tensor* t : others)
+                  if (requires_grad(*t)) return true;
+                return false;
+              }());
+  if (grad) return inplace_with_history(a, recorded);
+  check_inplace(a);
+  raw();
   return a;
+}
+}  // namespace
+
+Tensor& add_(Tensor& a, const Tensor& b, const Scalar& alpha) {
+  return inplace(a, {&b}, [&] { binary(BinaryOp::add, a, b, alpha, a); },
+                 [&](const Tensor& self) { return add(self, b, alpha); });
 }
 Tensor& add_(Tensor& a, const Scalar& b, const Scalar& alpha) {
-  binary_scalar(BinaryOp::add, a, b, alpha, false, a);
-  return a;
+  return inplace(a, {}, [&] { binary_scalar(BinaryOp::add, a, b, alpha, false, a); },
+                 [&](const Tensor& self) { return add(self, b, alpha); });
 }
 Tensor& sub_(Tensor& a, const Tensor& b, const Scalar& alpha) {
-  binary(BinaryOp::sub, a, b, alpha, a);
-  return a;
+  return inplace(a, {&b}, [&] { binary(BinaryOp::sub, a, b, alpha, a); },
+                 [&](const Tensor& self) { return sub(self, b, alpha); });
 }
 Tensor& sub_(Tensor& a, const Scalar& b, const Scalar& alpha) {
-  binary_scalar(BinaryOp::sub, a, b, alpha, false, a);
-  return a;
+  return inplace(a, {}, [&] { binary_scalar(BinaryOp::sub, a, b, alpha, false, a); },
+                 [&](const Tensor& self) { return sub(self, b, alpha); });
 }
 Tensor& mul_(Tensor& a, const Tensor& b) {
-  binary(BinaryOp::mul, a, b, 1, a);
-  return a;
+  return inplace(a, {&b}, [&] { binary(BinaryOp::mul, a, b, 1, a); },
+                 [&](const Tensor& self) { return mul(self, b); });
 }
 Tensor& mul_(Tensor& a, const Scalar& b) {
-  binary_scalar(BinaryOp::mul, a, b, 1, false, a);
-  return a;
+  return inplace(a, {}, [&] { binary_scalar(BinaryOp::mul, a, b, 1, false, a); },
+                 [&](const Tensor& self) { return mul(self, b); });
 }
 Tensor& div_(Tensor& a, const Tensor& b) {
-  binary(BinaryOp::div, a, b, 1, a);
-  return a;
+  return inplace(a, {&b}, [&] { binary(BinaryOp::div, a, b, 1, a); },
+                 [&](const Tensor& self) { return div(self, b); });
 }
 Tensor& div_(Tensor& a, const Scalar& b) {
-  binary_scalar(BinaryOp::div, a, b, 1, false, a);
-  return a;
+  return inplace(a, {}, [&] { binary_scalar(BinaryOp::div, a, b, 1, false, a); },
+                 [&](const Tensor& self) { return div(self, b); });
 }
 Tensor& neg_(Tensor& a) {
   DG_CHECK(a.dtype() != kBool, TypeError, "Negation, the `-` operator, on a bool tensor is not supported.");
-  unary(UnaryOp::neg, a, a);
-  return a;
+  return inplace(a, {}, [&] { unary(UnaryOp::neg, a, a); }, [&](const Tensor& self) { return neg(self); });
 }
 
 #define DG_DEFINE_COMPARISON(name)                                                            \

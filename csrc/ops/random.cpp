@@ -3,6 +3,7 @@
 // output; a non-contiguous target gets the numbers through a copy.
 #include <algorithm>
 
+#include "autograd/record.h"
 #include "core/dispatch.h"
 #include "core/tensor_iter.h"
 #include "dyngraph/ops.h"
@@ -21,7 +22,10 @@ Generator& gen_or_default(Generator* g) { return g ? *g : default_generator(); }
 
 // Runs a random kernel into t (dense or not). `p` is an optional input.
 void run_random(Tensor& t, RandomOp op, Generator* gen, double a, double b, const Tensor* p = nullptr) {
+  bool grad = any_requires_grad({&t});
+  if (grad) check_inplace(t);
   if (t.numel() == 0) return;
+  NoGradGuard no_grad;
   Tensor target = t.is_contiguous() ? t : empty(t.sizes(), TensorOptions(t.dtype()).device(t.device()));
   Tensor pc;
   IterSpec spec;
@@ -38,6 +42,10 @@ void run_random(Tensor& t, RandomOp op, Generator* gen, double a, double b, cons
   checked_kernel(kernel_table(t.device().type).random[static_cast<int>(op)], "random", t.device())(it, seed, offset,
                                                                                                    a, b);
   if (!target.is_same(t)) copy_(t, target);
+  if (grad) {
+    AutoGradMode enable(true);
+    mark_overwritten(t, "RandomBackward0");
+  }
 }
 
 void check_floating(Dtype d, const char* name) {

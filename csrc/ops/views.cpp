@@ -4,17 +4,124 @@
 #include <algorithm>
 #include <numeric>
 
+#include "autograd/record.h"
+#include "dyngraph/autograd.h"
 #include "dyngraph/ops.h"
 
 namespace dg {
 
 namespace {
+// A tensor over t's storage; it remembers the root tensor it views (for
+// in-place ops under autograd, and Tensor._base).
 Tensor make_view(const Tensor& t, Shape sizes, Shape strides, int64_t offset) {
-  return make_tensor(t.impl()->storage(), t.dtype(), std::move(sizes), std::move(strides), offset);
+  Tensor v = make_tensor(t.impl()->storage(), t.dtype(), std::move(sizes), std::move(strides), offset);
+  TensorImpl* root = t.impl()->view_base() ? t.impl()->view_base() : t.impl();
+  v.impl()->set_view_base(intrusive_ptr<TensorImpl>(root));
+  return v;
+}
+
+// ---- backward nodes of the view ops ------------------------------------------------------
+// Views whose gradient is the incoming one reshaped (view, reshape, squeeze,
+// unsqueeze, flatten, unflatten).
+struct ReshapeBackward final : Node {
+  const char* op;
+  Shape in_shape;
+  ReshapeBackward(const char* o, IntArrayRef s) : op(o), in_shape(s) {}
+  std::string name() const override { return op; }
+  TensorList apply(TensorList&& g) override { return {reshape(g[0], in_shape)}; }
+};
+
+struct PermuteBackward final : Node {
+  Shape inverse;
+  explicit PermuteBackward(Shape inv) : inverse(std::move(inv)) {}
+  std::string name() const override { return "PermuteBackward0"; }
+  TensorList apply(TensorList&& g) override { return {permute(g[0], inverse)}; }
+};
+
+struct TransposeBackward final : Node {
+  int64_t d0, d1;
+  TransposeBackward(int64_t a, int64_t b) : d0(a), d1(b) {}
+  std::string name() const override { return "TransposeBackward0"; }
+  TensorList apply(TensorList&& g) override { return {transpose(g[0], d0, d1)}; }
+};
+
+// Identity nodes: the engine sums a broadcast gradient back to the input's
+// shape (expand), or nothing changes at all (alias).
+struct IdentityBackward final : Node {
+  const char* op;
+  explicit IdentityBackward(const char* o) : op(o) {}
+  std::string name() const override { return op; }
+  TensorList apply(TensorList&& g) override { return {g[0]}; }
+};
+
+// Views that pick part of the input (select, slice, diagonal, as_strided):
+// the gradient is zero outside the part. `replay` applies the same view to
+// a tensor of the input's shape.
+using ViewFn = std::function<Tensor(const Tensor&)>;
+
+struct ViewScatterBackward;
+Tensor view_scatter(const Tensor& g, IntArrayRef in_shape, const ViewFn& replay);
+
+// The backward of view_scatter: take the view of the incoming gradient.
+struct ViewReplayBackward final : Node {
+  ViewFn replay;
+  explicit ViewReplayBackward(ViewFn f) : replay(std::move(f)) {}
+  std::string name() const override { return "ViewScatterBackward0"; }
+  TensorList apply(TensorList&& g) override { return {replay(g[0])}; }
+};
+
+// zeros of in_shape with replay(zeros) = g; differentiable.
+Tensor view_scatter(const Tensor& g, IntArrayRef in_shape, const ViewFn& replay) {
+  Tensor z = zeros(in_shape, TensorOptions(g.dtype()).device(g.device()));
+  {
+    NoGradGuard no_grad;
+    Tensor part = replay(z);
+    copy_(part, g);
+  }
+  if (any_requires_grad({&g})) record(z, {&g}, make_intrusive<ViewReplayBackward>(replay));
+  return z;
+}
+
+struct PartialViewBackward final : Node {
+  const char* op;
+  Shape in_shape;
+  ViewFn replay;
+  PartialViewBackward(const char* o, IntArrayRef s, ViewFn f) : op(o), in_shape(s), replay(std::move(f)) {}
+  std::string name() const override { return op; }
+  TensorList apply(TensorList&& g) override { return {view_scatter(g[0], in_shape, replay)}; }
+};
+
+Tensor record_reshape(Tensor out, const Tensor& in, const char* op) {
+  if (any_requires_grad({&in})) record(out, {&in}, make_intrusive<ReshapeBackward>(op, in.sizes()));
+  return out;
+}
+Tensor record_partial(Tensor out, const Tensor& in, const char* op, ViewFn replay) {
+  if (any_requires_grad({&in})) record(out, {&in}, make_intrusive<PartialViewBackward>(op, in.sizes(), std::move(replay)));
+  return out;
 }
 }  // namespace
 
-Tensor alias(const Tensor& t) { return make_view(t, Shape(t.sizes()), Shape(t.strides()), t.storage_offset()); }
+Tensor alias(const Tensor& t) {
+  Tensor out = make_view(t, Shape(t.sizes()), Shape(t.strides()), t.storage_offset());
+  if (any_requires_grad({&t})) record(out, {&t}, make_intrusive<IdentityBackward>("AliasBackward0"));
+  return out;
+}
+
+Tensor detach(const Tensor& t) {
+  // Shares memory (and so the version counter) but is not a view for autograd.
+  return make_tensor(t.impl()->storage(), t.dtype(), Shape(t.sizes()), Shape(t.strides()), t.storage_offset());
+}
+
+Tensor real(const Tensor& t) {
+  if (!is_complex(t.dtype())) return t;
+  Shape strides(t.strides());
+  for (auto& s : strides) s *= 2;
+  Tensor out = make_tensor(t.impl()->storage(), to_real(t.dtype()), Shape(t.sizes()), strides, t.storage_offset() * 2);
+  TensorImpl* root = t.impl()->view_base() ? t.impl()->view_base() : t.impl();
+  out.impl()->set_view_base(intrusive_ptr<TensorImpl>(root));
+  DG_CHECK(!any_requires_grad({&t}), Error, "real(): gradients through the real part of a complex tensor are not supported yet");
+  return out;
+}
 
 Tensor as_strided(const Tensor& t, IntArrayRef sizes, IntArrayRef strides, std::optional<int64_t> storage_offset) {
   DG_CHECK(sizes.size() == strides.size(), ValueError, "as_strided: mismatch in length of strides and shape (",
@@ -33,7 +140,16 @@ Tensor as_strided(const Tensor& t, IntArrayRef sizes, IntArrayRef strides, std::
            ", storage offset ", offset, " and itemsize ", t.element_size(), " requiring a storage size of ",
            (max_index + 1) * t.element_size(), " are out of bounds for storage of size ",
            t.impl()->storage()->nbytes());
-  return make_view(t, Shape(sizes), Shape(strides), offset);
+  Tensor out = make_view(t, Shape(sizes), Shape(strides), offset);
+  if (any_requires_grad({&t})) {
+    DG_CHECK(t.is_contiguous(), Error, "as_strided backward needs a contiguous input; call .contiguous() first");
+    Shape sz(sizes), st(strides);
+    int64_t rel = offset - t.storage_offset();
+    record_partial(out, t, "AsStridedBackward0", [sz, st, rel](const Tensor& x) {
+      return as_strided(x, sz, st, x.storage_offset() + rel);
+    });
+  }
+  return out;
 }
 
 Shape infer_size(IntArrayRef shape, int64_t numel) {
@@ -102,13 +218,14 @@ Tensor view(const Tensor& t, IntArrayRef shape) {
   DG_CHECK(strides.has_value(), Error,
            "view size is not compatible with input tensor's size and stride (at least one dimension spans across "
            "two contiguous subspaces). Use .reshape(...) instead.");
-  return make_view(t, std::move(sizes), std::move(*strides), t.storage_offset());
+  return record_reshape(make_view(t, std::move(sizes), std::move(*strides), t.storage_offset()), t, "ViewBackward0");
 }
 
 Tensor reshape(const Tensor& t, IntArrayRef shape) {
   Shape sizes = infer_size(shape, t.numel());
   if (auto strides = view_strides(t.sizes(), t.strides(), sizes))
-    return make_view(t, std::move(sizes), std::move(*strides), t.storage_offset());
+    return record_reshape(make_view(t, std::move(sizes), std::move(*strides), t.storage_offset()), t,
+                          "ViewBackward0");
   return view(contiguous(t), sizes);
 }
 
@@ -121,7 +238,9 @@ Tensor transpose(const Tensor& t, int64_t dim0, int64_t dim1) {
     std::swap(sizes[dim0], sizes[dim1]);
     std::swap(strides[dim0], strides[dim1]);
   }
-  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+  Tensor out = make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+  if (any_requires_grad({&t})) record(out, {&t}, make_intrusive<TransposeBackward>(dim0, dim1));
+  return out;
 }
 
 Tensor permute(const Tensor& t, IntArrayRef dims) {
@@ -137,7 +256,13 @@ Tensor permute(const Tensor& t, IntArrayRef dims) {
     sizes[i] = t.sizes()[d];
     strides[i] = t.strides()[d];
   }
-  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+  Tensor out = make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+  if (any_requires_grad({&t})) {
+    Shape inverse(nd);
+    for (int64_t i = 0; i < nd; ++i) inverse[wrap_dim(dims[i], nd)] = i;
+    record(out, {&t}, make_intrusive<PermuteBackward>(std::move(inverse)));
+  }
+  return out;
 }
 
 Tensor t(const Tensor& x) {
@@ -180,7 +305,9 @@ Tensor expand(const Tensor& t, IntArrayRef shape) {
       strides[d] = 0;
     }
   }
-  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+  Tensor out = make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+  if (any_requires_grad({&t})) record(out, {&t}, make_intrusive<IdentityBackward>("ExpandBackward0"));
+  return out;
 }
 
 Tensor broadcast_to(const Tensor& t, IntArrayRef shape) { return expand(t, shape); }
@@ -192,7 +319,7 @@ Tensor squeeze(const Tensor& t) {
       sizes.push_back(t.sizes()[d]);
       strides.push_back(t.strides()[d]);
     }
-  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+  return record_reshape(make_view(t, std::move(sizes), std::move(strides), t.storage_offset()), t, "SqueezeBackward0");
 }
 
 Tensor squeeze(const Tensor& t, IntArrayRef dims) {
@@ -207,7 +334,7 @@ Tensor squeeze(const Tensor& t, IntArrayRef dims) {
       sizes.push_back(t.sizes()[d]);
       strides.push_back(t.strides()[d]);
     }
-  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+  return record_reshape(make_view(t, std::move(sizes), std::move(strides), t.storage_offset()), t, "SqueezeBackward1");
 }
 
 Tensor unsqueeze(const Tensor& t, int64_t dim) {
@@ -216,7 +343,8 @@ Tensor unsqueeze(const Tensor& t, int64_t dim) {
   int64_t stride = dim < t.dim() ? sizes[dim] * strides[dim] : 1;
   sizes.insert(static_cast<size_t>(dim), 1);
   strides.insert(static_cast<size_t>(dim), stride);
-  return make_view(t, std::move(sizes), std::move(strides), t.storage_offset());
+  return record_reshape(make_view(t, std::move(sizes), std::move(strides), t.storage_offset()), t,
+                        "UnsqueezeBackward0");
 }
 
 Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
@@ -268,7 +396,8 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
   int64_t offset = t.storage_offset() + index * strides[dim];
   sizes.erase(static_cast<size_t>(dim));
   strides.erase(static_cast<size_t>(dim));
-  return make_view(t, std::move(sizes), std::move(strides), offset);
+  return record_partial(make_view(t, std::move(sizes), std::move(strides), offset), t, "SelectBackward0",
+                        [dim, index](const Tensor& x) { return select(x, dim, index); });
 }
 
 Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start_opt, std::optional<int64_t> stop_opt,
@@ -289,7 +418,8 @@ Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start_opt, std
   int64_t offset = t.storage_offset() + start * strides[dim];
   sizes[dim] = len;
   strides[dim] *= step;
-  return make_view(t, std::move(sizes), std::move(strides), offset);
+  return record_partial(make_view(t, std::move(sizes), std::move(strides), offset), t, "SliceBackward0",
+                        [dim, start, stop, step](const Tensor& x) { return slice(x, dim, start, stop, step); });
 }
 
 std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
@@ -391,7 +521,8 @@ Tensor diagonal(const Tensor& t, int64_t offset, int64_t dim1, int64_t dim2) {
     }
   sizes.push_back(len);
   strides.push_back(t.strides()[dim1] + t.strides()[dim2]);
-  return make_view(t, std::move(sizes), std::move(strides), start);
+  return record_partial(make_view(t, std::move(sizes), std::move(strides), start), t, "DiagonalBackward0",
+                        [offset, dim1, dim2](const Tensor& x) { return diagonal(x, offset, dim1, dim2); });
 }
 
 Tensor contiguous(const Tensor& t) {

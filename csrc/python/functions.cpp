@@ -4,6 +4,7 @@
 #include <random>
 
 #include "core/dispatch.h"
+#include "dyngraph/autograd.h"
 #include "python/bindings.h"
 
 namespace py = pybind11;
@@ -136,6 +137,17 @@ void bind_functions(py::module_& m) {
   m.def("div", [](T a, T b) { return div(a, b); });
   m.def("div", [](T a, S b) { return div(a, b); });
   m.def("div", [](S a, T b) { return rdiv(b, a); });
+  m.def("sum", [](T t, py::object dim, bool keepdim, std::optional<Dtype> dtype) {
+    auto dims = dims_arg(dim);
+    return dims ? sum(t, *dims, keepdim, dtype) : sum(t, dtype);
+  }, py::arg("input"), py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
+  m.def("mean", [](T t, py::object dim, bool keepdim, std::optional<Dtype> dtype) {
+    auto dims = dims_arg(dim);
+    return dims ? mean(t, *dims, keepdim, dtype) : mean(t, dtype);
+  }, py::arg("input"), py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none());
+  m.def("conj", [](T t) { return conj(t); });
+  m.def("real", [](T t) { return real(t); });
+  m.def("detach", [](T t) { return detach(t); });
   m.def("neg", [](T a) { return neg(a); });
   m.def("negative", [](T a) { return neg(a); });
 #define DG_BIND_COMPARISON_FN(name)                           \

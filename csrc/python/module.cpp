@@ -57,4 +57,5 @@ PYBIND11_MODULE(_C, m) {
   bind_indexing(m);
   bind_functions(m);
   bind_numpy(m);
+  bind_autograd(m);
 }

@@ -31,6 +31,22 @@ Shape sizes_from_args(const py::args& args, const char* fn) {
   return out;
 }
 
+std::optional<Shape> dims_arg(const py::object& dim) {
+  if (dim.is_none()) return std::nullopt;
+  Shape out;
+  int64_t v;
+  if (PyTuple_Check(dim.ptr()) || PyList_Check(dim.ptr())) {
+    for (auto item : dim) {
+      DG_CHECK(to_int64(item.ptr(), v), TypeError, "dim must be an int or a sequence of ints");
+      out.push_back(v);
+    }
+    return out;
+  }
+  DG_CHECK(to_int64(dim.ptr(), v), TypeError, "dim must be an int or a sequence of ints, got ", Py_TYPE(dim.ptr())->tp_name);
+  out.push_back(v);
+  return out;
+}
+
 namespace {
 
 py::object to_list(const Tensor& t) {
@@ -191,8 +207,7 @@ void bind_tensor(py::module_& m) {
            },
            py::arg("size"), py::arg("stride"), py::arg("storage_offset") = py::none())
       .def("contiguous", [](T t) { return contiguous(t); })
-      .def("clone", [](T t) { return clone(t); })
-      .def("detach", [](T t) { return alias(t); });
+      .def("clone", [](T t) { return clone(t); });
 
   // ---- copies, conversions, filling -----------------------------------------------------
   cls.def("copy_", [](Tensor t, T src, bool) { return copy_(t, src); }, py::arg("src"), py::arg("non_blocking") = false)
@@ -246,6 +261,18 @@ void bind_tensor(py::module_& m) {
                  "only integer tensors of a single element can be converted to an index");
         return t.item().to_long();
       });
+
+  // ---- reductions ---------------------------------------------------------------------------
+  cls.def("sum", [](T t, py::object dim, bool keepdim, std::optional<Dtype> dtype) {
+        auto dims = dims_arg(dim);
+        return dims ? sum(t, *dims, keepdim, dtype) : sum(t, dtype);
+      }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none())
+      .def("mean", [](T t, py::object dim, bool keepdim, std::optional<Dtype> dtype) {
+        auto dims = dims_arg(dim);
+        return dims ? mean(t, *dims, keepdim, dtype) : mean(t, dtype);
+      }, py::arg("dim") = py::none(), py::arg("keepdim") = false, py::kw_only(), py::arg("dtype") = py::none())
+      .def("conj", [](T t) { return conj(t); })
+      .def_property_readonly("real", [](T t) { return real(t); });
 
   // ---- random, in place -----------------------------------------------------------------
   cls.def("uniform_", [](Tensor t, double a, double b, Generator* g) { return uniform_(t, a, b, g); },

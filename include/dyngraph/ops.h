@@ -78,7 +78,10 @@ DG_API std::vector<Tensor> chunk(const Tensor& t, int64_t chunks, int64_t dim = 
 DG_API Tensor movedim(const Tensor& t, IntArrayRef source, IntArrayRef destination);
 DG_API Tensor diagonal(const Tensor& t, int64_t offset = 0, int64_t dim1 = 0, int64_t dim2 = 1);
 DG_API Tensor contiguous(const Tensor& t);
-DG_API Tensor alias(const Tensor& t);  // a new tensor sharing everything (detach-like)
+DG_API Tensor alias(const Tensor& t);  // a view of all of t (same geometry)
+// The real part of a complex tensor as a view (real tensors: t itself).
+DG_API Tensor real(const Tensor& t);
+DG_API Tensor conj(const Tensor& t);   // complex conjugate (a copy; real tensors: t itself)
 
 // Shape that view() can produce without a copy, or nullopt.
 DG_API std::optional<Shape> view_strides(IntArrayRef old_sizes, IntArrayRef old_strides, IntArrayRef new_sizes);
@@ -128,6 +131,13 @@ DG_API Tensor gt(const Tensor& a, const Tensor& b);
 DG_API Tensor gt(const Tensor& a, const Scalar& b);
 DG_API Tensor ge(const Tensor& a, const Tensor& b);
 DG_API Tensor ge(const Tensor& a, const Scalar& b);
+
+// ---- reductions ----------------------------------------------------------------------------
+// Integer and bool inputs sum to int64 unless a dtype is given.
+DG_API Tensor sum(const Tensor& t, std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor sum(const Tensor& t, IntArrayRef dims, bool keepdim = false, std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor mean(const Tensor& t, std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor mean(const Tensor& t, IntArrayRef dims, bool keepdim = false, std::optional<Dtype> dtype = std::nullopt);
 
 // ---- basic indexing ---------------------------------------------------------------
 // One entry of a Python-style index: an int, a slice, None (new axis) or

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 
 #include "dyngraph/device.h"
@@ -41,10 +42,16 @@ class DG_API StorageImpl : public Refcounted {
   size_t nbytes() const { return nbytes_; }
   Device device() const { return device_; }
 
+  // The version counter autograd checks saved tensors against: every
+  // in-place write to any view of this storage bumps it.
+  uint32_t version() const { return version_.load(std::memory_order_relaxed); }
+  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+
  private:
   DataPtr data_;
   size_t nbytes_;
   Device device_;
+  std::atomic<uint32_t> version_{0};
 };
 using Storage = intrusive_ptr<StorageImpl>;
 

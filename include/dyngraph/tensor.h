@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,9 +20,12 @@
 
 namespace dg {
 
+struct AutogradMeta;  // autograd.h
+
 class DG_API TensorImpl : public Refcounted {
  public:
   TensorImpl(Storage storage, Dtype dtype, Shape sizes, Shape strides, int64_t storage_offset);
+  ~TensorImpl() override;
 
   IntArrayRef sizes() const { return sizes_; }
   IntArrayRef strides() const { return strides_; }
@@ -37,7 +41,21 @@ class DG_API TensorImpl : public Refcounted {
     return static_cast<char*>(storage_->data()) + storage_offset_ * itemsize(dtype_);
   }
 
+  // Autograd state; null for tensors that never took part in autograd.
+  AutogradMeta* autograd_meta() const { return autograd_.get(); }
+  AutogradMeta& ensure_autograd_meta();
+  void clear_autograd_meta();
+
+  // Makes this tensor use other's memory and geometry (Tensor.data = other).
+  void set_data(const TensorImpl& other);
+
+  // For views: the tensor (never itself a view) whose memory this one views.
+  TensorImpl* view_base() const { return view_base_.get(); }
+  void set_view_base(intrusive_ptr<TensorImpl> base) { view_base_ = std::move(base); }
+
  private:
+  std::unique_ptr<AutogradMeta> autograd_;
+  intrusive_ptr<TensorImpl> view_base_;
   Storage storage_;
   Shape sizes_;
   Shape strides_;

@@ -18,15 +18,18 @@ for _alias, _name in _ALIASES.items():
 del _d, _alias, _name
 
 from ._C import (  # noqa: E402
-    Generator, OutOfMemoryError, Tensor, add, as_strided, bernoulli, broadcast_to, chunk, clone, default_generator,
-    diagonal, div, empty_cache, eq, flatten, from_numpy, ge, get_default_dtype, get_num_threads, gt, le, lt,
-    moveaxis, movedim, mul, narrow, ne, neg, negative, permute, promote_types, reshape, select, set_num_threads,
-    split, squeeze, sub, swapaxes, swapdims, t, transpose, unbind, unflatten, unsqueeze,
+    Generator, OutOfMemoryError, Tensor, add, as_strided, bernoulli, broadcast_to, chunk, clone, conj,
+    default_generator, detach, diagonal, div, empty_cache, eq, flatten, from_numpy, ge, get_default_dtype,
+    get_num_threads, gt, is_grad_enabled, is_inference_mode_enabled, le, lt, mean, moveaxis, movedim, mul, narrow,
+    ne, neg, negative, permute, promote_types, real, reshape, select, set_num_threads, split, squeeze, sub, sum,
+    swapaxes, swapdims, t, transpose, unbind, unflatten, unsqueeze,
 )
 from . import _tensor  # noqa: E402,F401  (installs the Python-side Tensor methods)
 from ._factories import *  # noqa: E402,F401,F403
 from ._functional import *  # noqa: E402,F401,F403
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: E402
+from . import autograd  # noqa: E402
+from .autograd.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 
 __version__ = "0.1.0"
 

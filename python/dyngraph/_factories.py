@@ -43,7 +43,7 @@ def _size(args, size=None, fn="zeros"):
 
 def _finish(t, out=None, requires_grad=False):
     if requires_grad:
-        raise RuntimeError("requires_grad=True needs autograd, which this build of dyngraph does not have yet")
+        t.requires_grad_(True)
     if out is not None:
         out.copy_(t)
         return out

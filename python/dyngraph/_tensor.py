@@ -70,23 +70,29 @@ def _reduce(self):
     # Pickled through a NumPy copy (bfloat16 through float32), restored on the CPU.
     import dyngraph
 
+    if self.requires_grad and not self.is_leaf:
+        raise RuntimeError("Can't pickle a tensor that requires grad and is not a leaf; detach() it first")
     src = self.detach().cpu()
     if src.dtype is dyngraph.bfloat16:
-        return (_rebuild, (src.float().numpy(), "bfloat16", str(self.device)))
-    return (_rebuild, (src.numpy().copy(), None, str(self.device)))
+        return (_rebuild, (src.float().numpy(), "bfloat16", str(self.device), self.requires_grad))
+    return (_rebuild, (src.numpy().copy(), None, str(self.device), self.requires_grad))
 
 
-def _rebuild(array, dtype_name, device):
+def _rebuild(array, dtype_name, device, requires_grad=False):
     import dyngraph
 
     t = _C.from_numpy(array)
     if dtype_name is not None:
         t = t.to(getattr(dyngraph, dtype_name))
-    return t if device == "cpu" else t.to(device)
+    t = t if device == "cpu" else t.to(device)
+    return t.requires_grad_(requires_grad) if requires_grad else t
 
 
 def _deepcopy(self, memo):
-    result = self.clone()
+    if not self.is_leaf:
+        raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the deepcopy "
+                           "protocol at the moment.")
+    result = self.detach().clone().requires_grad_(self.requires_grad)
     memo[id(self)] = result
     return result
 
@@ -135,6 +141,46 @@ def _type(self, dtype=None, non_blocking=False):
     return self._to(dtype, None, False)
 
 
+class RemovableHandle:
+    """Returned by register_hook; remove() unregisters the hook."""
+
+    def __init__(self, remove_fn):
+        self._remove_fn = remove_fn
+
+    def remove(self):
+        if self._remove_fn is not None:
+            self._remove_fn()
+            self._remove_fn = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+def _register_hook(self, hook):
+    """hook(grad) -> Tensor or None runs when the gradient for self is computed; it may replace it."""
+    hook_id = self._register_hook(hook)
+    return RemovableHandle(lambda: self._remove_hook(hook_id))
+
+
+def _register_post_accumulate_grad_hook(self, hook):
+    """hook(tensor) runs after the gradient was accumulated into this leaf's .grad."""
+    hook_id = self._register_post_accumulate_grad_hook(hook)
+    return RemovableHandle(lambda: self._remove_post_accumulate_grad_hook(hook_id))
+
+
+def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulates the gradient of self w.r.t. the graph leaves into their .grad."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    if inputs is not None and isinstance(inputs, Tensor):
+        inputs = [inputs]
+    _C._backward([self], None if gradient is None else [gradient], retain_graph, create_graph,
+                 None if inputs is None else list(inputs))
+
+
 def _install():
     T = Tensor
     T.__repr__ = tensor_repr
@@ -146,6 +192,9 @@ def _install():
     T.__reduce__ = _reduce
     T.__deepcopy__ = _deepcopy
     T.to = _to
+    T.backward = _backward
+    T.register_hook = _register_hook
+    T.register_post_accumulate_grad_hook = _register_post_accumulate_grad_hook
     T.numpy = _numpy
     T.cpu = _cpu
     T.cuda = _cuda

@@ -1,0 +1,31 @@
+// Autograd pieces shared inside the library (not part of the public API).
+#pragma once
+
+#include "dyngraph/autograd.h"
+
+namespace dg {
+
+std::string current_anomaly_trace();
+
+// The leaf accumulator node: adds incoming gradients into variable.grad.
+struct DG_API AccumulateGrad final : Node {
+  explicit AccumulateGrad(Tensor variable);
+  ~AccumulateGrad() override;
+  std::string name() const override { return "AccumulateGrad"; }
+  TensorList apply(TensorList&& grads) override;
+  Tensor variable;
+};
+
+// The leaf's register_hook hooks applied to g.
+Tensor run_leaf_hooks(const Tensor& variable, Tensor g);
+
+// Adds new_grad into t's .grad as AccumulateGrad does (used by backward(inputs=)).
+void accumulate_grad(Tensor& variable, const Tensor& new_grad);
+
+// Sums grad down to shape (the inverse of broadcasting); differentiable.
+Tensor sum_to(const Tensor& grad, IntArrayRef shape);
+
+// A human-readable "[float32 [2, 3]]" for error messages.
+std::string describe(const Tensor& t);
+
+}  // namespace dg

@@ -1,0 +1,49 @@
+#include "core/reduce_iter.h"
+
+#include <algorithm>
+#include <numeric>
+
+#include "dyngraph/ops.h"
+
+namespace dg {
+
+ReduceIter make_reduce_iter(const Tensor& input, const std::vector<bool>& reduced, Dtype out_dtype) {
+  ReduceIter it;
+  it.input = input;
+  const int64_t isz = input.element_size();
+  Shape kept;
+  std::vector<int64_t> red_dims;
+  for (int64_t d = 0; d < input.dim(); ++d) {
+    if (reduced[d]) {
+      red_dims.push_back(d);
+    } else {
+      kept.push_back(input.sizes()[d]);
+      it.out_shape.push_back(input.sizes()[d]);
+      it.out_in_strides.push_back(input.strides()[d] * isz);
+    }
+  }
+  it.output = empty(it.out_shape, TensorOptions(out_dtype).device(input.device()));
+  Shape ostr = contiguous_strides(it.out_shape);
+  for (auto s : ostr) it.out_strides.push_back(s * itemsize(out_dtype));
+  it.out_numel = it.output.numel();
+
+  // Reduced dims: fastest-moving last, then merge contiguous neighbours.
+  std::stable_sort(red_dims.begin(), red_dims.end(), [&](int64_t a, int64_t b) {
+    return input.strides()[a] > input.strides()[b];
+  });
+  for (int64_t d : red_dims) {
+    int64_t size = input.sizes()[d], stride = input.strides()[d] * isz;
+    it.red_numel *= size;
+    if (size == 1) continue;
+    if (!it.red_shape.empty() && it.red_strides.back() == stride * size) {
+      it.red_shape.back() *= size;
+      it.red_strides.back() = stride;
+    } else {
+      it.red_shape.push_back(size);
+      it.red_strides.push_back(stride);
+    }
+  }
+  return it;
+}
+
+}  // namespace dg
