@@ -163,8 +163,6 @@ TYPE_ERRORS = {
     "iter_zero_d": lambda: iter(dyngraph.tensor(1)),
     "index_float_tensor": lambda: range(dyngraph.tensor(2.0)),
     "index_multi_element": lambda: [1, 2][dyngraph.tensor([0, 1])],
-    "bool_sub": lambda: dyngraph.tensor([True]) - dyngraph.tensor([False]),
-    "bool_neg": lambda: -dyngraph.tensor([True]),
     "numpy_bfloat16": lambda: dyngraph.zeros(1, dtype=dyngraph.bfloat16).numpy(),
     "from_numpy_list": lambda: dyngraph.from_numpy([1, 2]),
     "randint_no_size": lambda: dyngraph.randint(5),
@@ -180,14 +178,6 @@ def test_type_errors(name):
 
 
 VALUE_ERRORS = {
-    "zeros_negative": lambda: dyngraph.zeros(-1),
-    "zeros_negative_second": lambda: dyngraph.zeros(2, -3),
-    "ones_negative_tuple": lambda: dyngraph.ones((-1,)),
-    "empty_negative": lambda: dyngraph.empty(-2),
-    "full_negative": lambda: dyngraph.full((-1,), 1.0),
-    "rand_negative": lambda: dyngraph.rand(-1),
-    "randn_negative": lambda: dyngraph.randn(3, -1),
-    "randint_negative": lambda: dyngraph.randint(0, 5, (-1,)),
     "ragged_2d": lambda: dyngraph.tensor([[1, 2], [3]]),
     "ragged_short_row": lambda: dyngraph.tensor([[1], [2, 3]]),
     "float_of_multi_element": lambda: float(t23()),  # PyTorch: TORCH_CHECK_VALUE "only one element tensors..."
@@ -199,6 +189,27 @@ VALUE_ERRORS = {
     "slice_step_zero": lambda: t23()[::0],
     "slice_step_negative": lambda: t23()[::-1],
 }
+
+
+# PyTorch raises RuntimeError for these (negative sizes, bool subtraction/negation).
+RUNTIME_ERRORS_PYTORCH = {
+    "zeros_negative": lambda: dyngraph.zeros(-1),
+    "zeros_negative_second": lambda: dyngraph.zeros(2, -3),
+    "ones_negative_tuple": lambda: dyngraph.ones((-1,)),
+    "empty_negative": lambda: dyngraph.empty(-2),
+    "full_negative": lambda: dyngraph.full((-1,), 1.0),
+    "rand_negative": lambda: dyngraph.rand(-1),
+    "randn_negative": lambda: dyngraph.randn(3, -1),
+    "randint_negative": lambda: dyngraph.randint(0, 5, (-1,)),
+    "bool_sub": lambda: dyngraph.tensor([True]) - dyngraph.tensor([False]),
+    "bool_neg": lambda: -dyngraph.tensor([True]),
+}
+
+
+@pytest.mark.parametrize("name", list(RUNTIME_ERRORS_PYTORCH))
+def test_runtime_errors_like_pytorch(name):
+    with pytest.raises(RuntimeError):
+        RUNTIME_ERRORS_PYTORCH[name]()
 
 
 @pytest.mark.parametrize("name", list(VALUE_ERRORS))

@@ -1,5 +1,6 @@
 // Thread-local grad mode and inference mode; process-wide anomaly mode.
 #include <atomic>
+#include <cstdio>
 
 #include "dyngraph/autograd.h"
 
@@ -28,6 +29,19 @@ void set_anomaly_enabled(bool enabled, bool check_nan) {
   g_anomaly_nan = check_nan;
 }
 void set_anomaly_trace_provider(std::function<std::string()> provider) { trace_provider() = std::move(provider); }
+
+std::function<void(const std::string&)>& warning_handler() {
+  static std::function<void(const std::string&)> f;
+  return f;
+}
+void set_warning_handler(std::function<void(const std::string&)> handler) { warning_handler() = std::move(handler); }
+void warn(const std::string& message) {
+  if (warning_handler()) {
+    warning_handler()(message);
+  } else {
+    std::fprintf(stderr, "Warning: %s\n", message.c_str());
+  }
+}
 
 std::string current_anomaly_trace() { return trace_provider() ? trace_provider()() : std::string(); }
 

@@ -106,6 +106,24 @@ void rebase_history(Tensor& t, const intrusive_ptr<Node>& fn, uint32_t out_nr) {
   m.grad_fn = vb;
   m.output_nr = 0;
   vb->input_meta.push_back({Shape(t.sizes()), t.dtype(), t.device()});
+  t.impl()->view_history = cs->sequence_nr + 1;
+}
+
+void refresh_view_history(const Tensor& t) {
+  TensorImpl* impl = t.impl();
+  TensorImpl* b = impl->view_base();
+  if (!b || impl->view_history == TensorImpl::kNoGradView) return;
+  AutogradMeta* bm = b->autograd_meta();
+  if (!bm || !bm->grad_fn || bm->grad_fn->sequence_nr + 1 == impl->view_history) return;
+  Tensor base{intrusive_ptr<TensorImpl>(b)};
+  if (has_internal_overlap(base)) return;
+  auto vb = make_intrusive<AsStridedBackward>(Geometry(base), Geometry(t));
+  vb->next_edges.push_back({bm->grad_fn, bm->output_nr});
+  AutogradMeta& m = impl->ensure_autograd_meta();
+  m.grad_fn = vb;
+  m.output_nr = 0;
+  vb->input_meta.push_back({Shape(t.sizes()), t.dtype(), t.device()});
+  impl->view_history = bm->grad_fn->sequence_nr + 1;
 }
 
 }  // namespace dg

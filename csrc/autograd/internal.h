@@ -25,6 +25,11 @@ void accumulate_grad(Tensor& variable, const Tensor& new_grad);
 // Sums grad down to shape (the inverse of broadcasting); differentiable.
 Tensor sum_to(const Tensor& grad, IntArrayRef shape);
 
+// A view whose base got new history from an in-place op (after the view was
+// made) reads its gradient off the base's new history: this rebuilds the
+// view's grad_fn when needed. Cheap when nothing changed.
+void refresh_view_history(const Tensor& t);
+
 // A human-readable "[float32 [2, 3]]" for error messages.
 std::string describe(const Tensor& t);
 

@@ -25,9 +25,9 @@ Node::Node() : sequence_nr(g_next_sequence_nr.fetch_add(1, std::memory_order_rel
 }
 Node::~Node() { g_live_nodes.fetch_sub(1, std::memory_order_relaxed); }
 
-int Node::add_pre_hook(uint32_t output_nr, GradHook fn) {
+int Node::add_pre_hook(uint32_t output_nr, GradHook fn, bool runs_last) {
   int id = g_next_hook_id.fetch_add(1);
-  pre_hooks.push_back({id, output_nr, std::move(fn)});
+  pre_hooks.push_back({id, output_nr, std::move(fn), runs_last});
   return id;
 }
 void Node::remove_pre_hook(int id) {
@@ -39,12 +39,14 @@ void Node::remove_pre_hook(int id) {
 }
 
 void Node::run_pre_hooks(TensorList& grads) {
-  for (auto& h : pre_hooks) {
-    Tensor& g = grads[h.output_nr];
-    if (!g.defined()) continue;
-    Tensor replaced = h.fn(g);
-    if (replaced.defined()) g = replaced;
-  }
+  for (bool last : {false, true})
+    for (auto& h : pre_hooks) {
+      if (h.runs_last != last) continue;
+      Tensor& g = grads[h.output_nr];
+      if (!g.defined()) continue;
+      Tensor replaced = h.fn(g);
+      if (replaced.defined()) g = replaced;
+    }
 }
 
 TensorList Node::operator()(TensorList&& grads) {
@@ -60,6 +62,12 @@ TensorList Node::operator()(TensorList&& grads) {
     if (dynamic_cast<const ValueError*>(&e)) throw ValueError(msg);
     if (dynamic_cast<const TypeError*>(&e)) throw TypeError(msg);
     throw Error(msg);
+  } catch (...) {
+    // Errors from elsewhere (a Python backward) propagate unchanged; anomaly
+    // mode reports where the forward op ran, as a warning.
+    if (anomaly_enabled() && !trace.empty())
+      warn("Error detected in " + name() + ". Traceback of forward call that caused the error:\n" + trace);
+    throw;
   }
   if (anomaly_enabled() && anomaly_check_nan()) {
     for (size_t i = 0; i < out.size(); ++i)

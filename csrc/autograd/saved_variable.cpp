@@ -12,7 +12,7 @@ SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
   output_nr_ = output_nr(t);
   // An output saved by its own grad_fn would form a cycle (node -> output ->
   // node): keep a detached alias and reattach the node on unpack.
-  data_ = is_output ? alias(t) : t;
+  data_ = is_output ? detach(t) : t;
 }
 
 Tensor SavedVariable::unpack(Node* owner) const {
@@ -30,7 +30,7 @@ Tensor SavedVariable::unpack(Node* owner) const {
            saved_version_, " instead. Hint: the operation that failed to compute its gradient saved this tensor; "
            "clone() it before modifying it in place.");
   if (is_output_ && requires_grad_ && owner) {
-    Tensor t = alias(data_);
+    Tensor t = detach(data_);
     AutogradMeta& m = t.impl()->ensure_autograd_meta();
     m.grad_fn = intrusive_ptr<Node>(owner);
     m.output_nr = output_nr_;

@@ -23,6 +23,7 @@ std::string describe(const Tensor& t) {
 // ---- tensor-level API ----------------------------------------------------------------------
 
 bool requires_grad(const Tensor& t) {
+  if (t.impl()->view_base()) refresh_view_history(t);
   AutogradMeta* m = meta(t);
   return m && (m->requires_grad || m->grad_fn);
 }
@@ -64,6 +65,7 @@ void set_grad(Tensor& t, const Tensor& g) {
 }
 
 intrusive_ptr<Node> grad_fn(const Tensor& t) {
+  if (t.impl()->view_base()) refresh_view_history(t);
   AutogradMeta* m = meta(t);
   return m ? m->grad_fn : intrusive_ptr<Node>();
 }
@@ -89,7 +91,7 @@ void retain_grad(Tensor& t) {
     NoGradGuard no_grad;
     mm->grad = mm->grad.defined() ? add(mm->grad, g) : clone(g);
     return Tensor();
-  });
+  }, /*runs_last=*/true);
 }
 
 bool retains_grad(const Tensor& t) {
@@ -107,7 +109,6 @@ Tensor& detach_(Tensor& t) {
     m->grad_fn.reset();
     m->output_nr = 0;
     m->requires_grad = false;
-    m->base = Tensor();
   }
   return t;
 }
@@ -201,6 +202,7 @@ TensorList AccumulateGrad::apply(TensorList&& grads) {
 }
 
 Edge gradient_edge(const Tensor& t) {
+  if (t.impl()->view_base()) refresh_view_history(t);
   AutogradMeta* m = meta(t);
   if (!m) return {};
   if (m->grad_fn) return {m->grad_fn, m->output_nr};
@@ -247,12 +249,11 @@ void set_history(std::vector<Tensor>& outputs, const intrusive_ptr<Node>& node) 
 void check_inplace(const Tensor& t) {
   if (!grad_enabled()) return;
   AutogradMeta* m = meta(t);
-  if (!m) return;
-  if (m->requires_grad && !m->grad_fn)
+  if (m && m->requires_grad && !m->grad_fn)
     DG_FAIL(Error, "a leaf Variable that requires grad is being used in an in-place operation.");
-  if (m->base.defined()) {
-    AutogradMeta* bm = meta(m->base);
-    if (bm && bm->requires_grad && !bm->grad_fn)
+  if (TensorImpl* b = t.impl()->view_base()) {
+    AutogradMeta* bm = b->autograd_meta();
+    if (bm && bm->requires_grad && !bm->grad_fn && t.impl()->view_history != TensorImpl::kNoGradView)
       DG_FAIL(Error, "a view of a leaf Variable that requires grad is being used in an in-place operation.");
   }
 }

@@ -18,14 +18,14 @@ Device::Device(const std::string& spec) {
   } else if (kind == "cuda") {
     type = DeviceType::CUDA;
   } else {
-    DG_FAIL(ValueError, "Expected one of cpu, cuda device type at start of device string: ", spec);
+    DG_FAIL(Error, "Expected one of cpu, cuda device type at start of device string: ", spec);
   }
   if (colon != std::string::npos) {
     bool digits = !idx.empty() && idx.size() < 4;
     for (char c : idx) digits = digits && std::isdigit(static_cast<unsigned char>(c));
-    DG_CHECK(digits, ValueError, "Invalid device string: '", spec, "'");
+    DG_CHECK(digits, Error, "Invalid device string: '", spec, "'");
     index = static_cast<int8_t>(std::stoi(idx));
-    DG_CHECK(type != DeviceType::CPU || index == 0, ValueError, "CPU device index must be 0, got ", spec);
+    DG_CHECK(type != DeviceType::CPU || index == 0, Error, "CPU device index must be 0, got ", spec);
   }
 }
 

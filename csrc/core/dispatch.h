@@ -44,6 +44,8 @@ using RandomKernel = void (*)(TensorIter& it, uint64_t seed, uint64_t offset, do
 using ArangeKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& step);
 // PyTorch's symmetric linspace: start + i * step for the first half, end - (n-1-i) * step after.
 using LinspaceKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& end, int64_t steps);
+// dst[index[i]] += src[i] over dense 1-D tensors of one dtype (index: int64).
+using IndexAdd1dKernel = void (*)(Tensor& dst, const Tensor& index, const Tensor& src);
 // Reductions write it.output (the kept dims) from it.input.
 using ReduceKernel = void (*)(ReduceIter& it);
 
@@ -57,6 +59,7 @@ struct KernelTable {
   ArangeKernel arange = nullptr;
   LinspaceKernel linspace = nullptr;
   ReduceKernel sum = nullptr;
+  IndexAdd1dKernel index_add_1d = nullptr;
 };
 
 // The table of a device type (registration of the CPU's happens on first use).

@@ -105,7 +105,8 @@ void linspace_fill(TensorIter& it, const Scalar& start, const Scalar& end, int64
     const double a = start.to_double(), b = end.to_double(), step = (b - a) / denom;
     const int64_t half = steps / 2;
     generate<T>(it, [=](int64_t i) {
-      double v = i < half ? a + step * static_cast<double>(i) : b - step * static_cast<double>(steps - 1 - i);
+      double v = (i < half || steps == 1) ? a + step * static_cast<double>(i)
+                                          : b - step * static_cast<double>(steps - 1 - i);
       if (std::is_integral<T>::value) v = std::trunc(v);
       return convert<T>(v);
     });

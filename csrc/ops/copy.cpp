@@ -1,5 +1,7 @@
 // copy_, fill_, clone and dtype/device conversion: all run the copy and fill
 // kernels over a TensorIter.
+#include <algorithm>
+
 #include "autograd/record.h"
 #include "core/dispatch.h"
 #include "core/tensor_iter.h"
@@ -43,18 +45,20 @@ struct PassBackward final : Node {
   TensorList apply(TensorList&& g) override { return {g[0]}; }
 };
 
-// dst.copy_(src): the old dst gets no gradient, src gets all of it.
+// dst.copy_(src): the old dst gets a zero gradient, src gets all of it.
 struct CopyBackwards final : Node {
   std::string name() const override { return "CopyBackwards"; }
-  TensorList apply(TensorList&& g) override { return {Tensor(), g[0]}; }
+  TensorList apply(TensorList&& g) override {
+    return {next_edges[0].valid() ? zeros_like(g[0]) : Tensor(), g[0]};
+  }
 };
 
-// fill_ (and random fills): the old value gets no gradient.
+// fill_ (and random fills): the old value gets a zero gradient.
 struct OverwriteBackward final : Node {
   const char* op;
   explicit OverwriteBackward(const char* o) : op(o) {}
   std::string name() const override { return op; }
-  TensorList apply(TensorList&&) override { return {Tensor()}; }
+  TensorList apply(TensorList&& g) override { return {zeros_like(g[0])}; }
 };
 }  // namespace
 
@@ -81,7 +85,28 @@ void mark_overwritten(Tensor& t, const char* op) {
   rebase_history(t, node);
 }
 
+namespace {
+// PyTorch refuses to fill an integer tensor with an integer it can't hold
+// (negative values may wrap into unsigned types).
+void check_fits(const Scalar& v, Dtype dtype) {
+  if (!is_integral(dtype, false) || !(v.is_integral())) return;
+  int64_t x = v.to_long();
+  int64_t bits = 8 * itemsize(dtype);
+  bool fits;
+  if (bits == 64) {
+    fits = true;
+  } else if (dtype == kUInt8) {
+    fits = x <= 255 && x >= -255;
+  } else {
+    int64_t hi = (int64_t(1) << (bits - 1)) - 1;
+    fits = x <= hi && x >= -hi - 1;
+  }
+  DG_CHECK(fits, Error, "value cannot be converted to type ", dtype_name(dtype), " without overflow");
+}
+}  // namespace
+
 Tensor& fill_(Tensor& t, const Scalar& value) {
+  check_fits(value, t.dtype());
   bool grad = any_requires_grad({&t});
   if (grad) check_inplace(t);
   IterSpec spec;
@@ -100,11 +125,34 @@ Tensor& fill_(Tensor& t, const Tensor& value) {
   return fill_(t, value.item());
 }
 
+namespace {
+// Dense and non-overlapping in some order of its dims (a permutation of a
+// contiguous tensor, possibly with size-1 dims of any stride).
+bool is_non_overlapping_and_dense(const Tensor& t) {
+  std::vector<int64_t> dims;
+  for (int64_t d = 0; d < t.dim(); ++d)
+    if (t.sizes()[d] != 1) dims.push_back(d);
+  std::sort(dims.begin(), dims.end(), [&](int64_t a, int64_t b) { return t.strides()[a] < t.strides()[b]; });
+  int64_t expected = 1;
+  for (int64_t d : dims) {
+    if (t.strides()[d] != expected) return false;
+    expected *= t.sizes()[d];
+  }
+  return true;
+}
+}  // namespace
+
 Tensor clone(const Tensor& t) {
   Tensor out;
   {
     NoGradGuard no_grad;
-    out = raw_convert(t, t.dtype(), "clone");
+    if (!t.is_contiguous() && t.numel() > 0 && is_non_overlapping_and_dense(t)) {
+      // PyTorch's preserve_format: the copy keeps the exact strides.
+      out = empty_strided(t.sizes(), t.strides(), TensorOptions(t.dtype()).device(t.device()));
+      run_copy(out, t);
+    } else {
+      out = raw_convert(t, t.dtype(), "clone");
+    }
   }
   if (any_requires_grad({&t})) record(out, {&t}, make_intrusive<PassBackward>("CloneBackward0"));
   return out;

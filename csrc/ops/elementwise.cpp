@@ -23,11 +23,11 @@ bool can_cast(Dtype from, Dtype to) {
 
 // The dtype the kernel computes in, given the promoted dtype.
 Dtype compute_dtype(BinaryOp op, Dtype common) {
-  DG_CHECK(!(op == BinaryOp::sub && common == kBool), TypeError,
+  DG_CHECK(!(op == BinaryOp::sub && common == kBool), Error,
            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
            "operator instead.");
-  DG_CHECK(!(is_complex(common) && op >= BinaryOp::lt && op <= BinaryOp::ge), TypeError, op_name(op),
-           " is not supported for complex tensors");
+  DG_CHECK(!(is_complex(common) && op >= BinaryOp::lt && op <= BinaryOp::ge), Error, "\"", op_name(op),
+           "\" not implemented for complex tensors");
   if (op == BinaryOp::div && !is_floating_point(common) && !is_complex(common)) return default_dtype();
   return common;
 }
@@ -39,7 +39,7 @@ Dtype result_dtype(BinaryOp op, Dtype compute) { return is_comparison(op) ? kBoo
 template <class Build>
 Tensor run_into(Tensor out, Dtype result, const char* name, const Build& build) {
   if (out.defined() && out.dtype() != result) {
-    DG_CHECK(can_cast(result, out.dtype()), TypeError, "result type ", dtype_name(result),
+    DG_CHECK(can_cast(result, out.dtype()), Error, "result type ", dtype_name(result),
              " can't be cast to the desired output type ", dtype_name(out.dtype()));
     Tensor tmp = build(Tensor(), result);
     copy_(out, tmp);
@@ -183,6 +183,13 @@ struct RdivBackward final : Node {
   }
 };
 
+// PyTorch's alpha rules: no float alpha with integer results, bool alpha only for bool.
+void check_alpha(Dtype result, const Scalar& alpha) {
+  DG_CHECK(!(is_integral(result, true) && (alpha.is_floating_point() || alpha.is_complex())), Error,
+           "For integral input tensors, argument alpha must not be a floating point number.");
+  DG_CHECK(!(alpha.is_bool() && result != kBool), Error, "Boolean alpha only supported for Boolean results.");
+}
+
 Tensor with_history_add(Tensor r, const Tensor& a, const Tensor& b, const Scalar& alpha, bool subtract) {
   if (any_requires_grad({&a, &b})) record(r, {&a, &b}, make_intrusive<AddBackward>(alpha, subtract));
   return r;
@@ -212,16 +219,18 @@ Scalar reciprocal(const Scalar& s) {
 // ---- out of place -------------------------------------------------------------------------
 
 Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  check_alpha(result_type(a, b), alpha);
   return with_history_add(binary(BinaryOp::add, a, b, alpha, {}), a, b, alpha, false);
 }
 Tensor add(const Tensor& a, const Scalar& b, const Scalar& alpha) {
-  return with_history_scale(binary_scalar(BinaryOp::add, a, b, alpha, false, {}), a, "AddBackward1", 1);
+  return with_history_scale(binary_scalar(BinaryOp::add, a, b, alpha, false, {}), a, "AddBackward0", 1);
 }
 Tensor sub(const Tensor& a, const Tensor& b, const Scalar& alpha) {
+  check_alpha(result_type(a, b), alpha);
   return with_history_add(binary(BinaryOp::sub, a, b, alpha, {}), a, b, alpha, true);
 }
 Tensor sub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
-  return with_history_scale(binary_scalar(BinaryOp::sub, a, b, alpha, false, {}), a, "SubBackward1", 1);
+  return with_history_scale(binary_scalar(BinaryOp::sub, a, b, alpha, false, {}), a, "SubBackward0", 1);
 }
 Tensor rsub(const Tensor& a, const Scalar& b, const Scalar& alpha) {
   // b - alpha * a: the scalar goes first and alpha multiplies the tensor.
@@ -237,7 +246,7 @@ Tensor mul(const Tensor& a, const Tensor& b) {
   return r;
 }
 Tensor mul(const Tensor& a, const Scalar& b) {
-  return with_history_scale(binary_scalar(BinaryOp::mul, a, b, 1, false, {}), a, "MulBackward1", b);
+  return with_history_scale(binary_scalar(BinaryOp::mul, a, b, 1, false, {}), a, "MulBackward0", b);
 }
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor r = binary(BinaryOp::div, a, b, 1, {});
@@ -249,7 +258,7 @@ Tensor div(const Tensor& a, const Tensor& b) {
   return r;
 }
 Tensor div(const Tensor& a, const Scalar& b) {
-  return with_history_scale(binary_scalar(BinaryOp::div, a, b, 1, false, {}), a, "DivBackward1", reciprocal(b));
+  return with_history_scale(binary_scalar(BinaryOp::div, a, b, 1, false, {}), a, "DivBackward0", reciprocal(b));
 }
 Tensor rdiv(const Tensor& a, const Scalar& b) {
   Tensor r = binary_scalar(BinaryOp::div, a, b, 1, true, {});
@@ -258,7 +267,7 @@ Tensor rdiv(const Tensor& a, const Scalar& b) {
 }
 
 Tensor neg(const Tensor& a) {
-  DG_CHECK(a.dtype() != kBool, TypeError,
+  DG_CHECK(a.dtype() != kBool, Error,
            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
            "the `~` or `logical_not()` operator instead.");
   return with_history_scale(unary(UnaryOp::neg, a, {}), a, "NegBackward0", -1);
@@ -290,6 +299,7 @@ Tensor& inplace(Tensor& a, std::initializer_list<const Tensor*> others, const Ra
 }  // namespace
 
 Tensor& add_(Tensor& a, const Tensor& b, const Scalar& alpha) {
+  check_alpha(result_type(a, b), alpha);
   return inplace(a, {&b}, [&] { binary(BinaryOp::add, a, b, alpha, a); },
                  [&](const Tensor& self) { return add(self, b, alpha); });
 }
@@ -298,6 +308,7 @@ Tensor& add_(Tensor& a, const Scalar& b, const Scalar& alpha) {
                  [&](const Tensor& self) { return add(self, b, alpha); });
 }
 Tensor& sub_(Tensor& a, const Tensor& b, const Scalar& alpha) {
+  check_alpha(result_type(a, b), alpha);
   return inplace(a, {&b}, [&] { binary(BinaryOp::sub, a, b, alpha, a); },
                  [&](const Tensor& self) { return sub(self, b, alpha); });
 }
@@ -322,7 +333,7 @@ Tensor& div_(Tensor& a, const Scalar& b) {
                  [&](const Tensor& self) { return div(self, b); });
 }
 Tensor& neg_(Tensor& a) {
-  DG_CHECK(a.dtype() != kBool, TypeError, "Negation, the `-` operator, on a bool tensor is not supported.");
+  DG_CHECK(a.dtype() != kBool, Error, "Negation, the `-` operator, on a bool tensor is not supported.");
   return inplace(a, {}, [&] { unary(UnaryOp::neg, a, a); }, [&](const Tensor& self) { return neg(self); });
 }
 

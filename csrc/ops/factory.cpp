@@ -115,9 +115,11 @@ Tensor linspace(const Scalar& start, const Scalar& end, int64_t steps, TensorOpt
   return out;
 }
 
+Tensor eye(int64_t n, TensorOptions options) { return eye(n, n, options); }
+
 Tensor eye(int64_t n, int64_t m, TensorOptions options) {
-  if (m < 0) m = n;
   DG_CHECK(n >= 0, Error, "n must be greater or equal to 0, got ", n);
+  DG_CHECK(m >= 0, Error, "m must be greater or equal to 0, got ", m);
   Tensor out = zeros({n, m}, options);
   if (n > 0 && m > 0) {
     Tensor diag = diagonal(out);

@@ -104,6 +104,11 @@ Tensor randperm(int64_t n, TensorOptions options, Generator* gen) {
 
 Tensor bernoulli(const Tensor& p, Generator* gen) {
   check_floating(p.dtype(), "bernoulli");
+  {
+    NoGradGuard no_grad;
+    int64_t bad = sum(lt(p, 0)).item<int64_t>() + sum(gt(p, 1)).item<int64_t>();
+    DG_CHECK(bad == 0, Error, "bernoulli: expected all probabilities to be in [0, 1]");
+  }
   Tensor out = empty(p.sizes(), TensorOptions(p.dtype()).device(p.device()));
   run_random(out, RandomOp::bernoulli_tensor, gen, 0, 0, &p);
   return out;

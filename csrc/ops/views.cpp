@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "autograd/record.h"
+#include "core/dispatch.h"
 #include "dyngraph/autograd.h"
 #include "dyngraph/ops.h"
 
@@ -17,6 +18,11 @@ Tensor make_view(const Tensor& t, Shape sizes, Shape strides, int64_t offset) {
   Tensor v = make_tensor(t.impl()->storage(), t.dtype(), std::move(sizes), std::move(strides), offset);
   TensorImpl* root = t.impl()->view_base() ? t.impl()->view_base() : t.impl();
   v.impl()->set_view_base(intrusive_ptr<TensorImpl>(root));
+  if (!grad_enabled()) {
+    v.impl()->view_history = TensorImpl::kNoGradView;
+  } else if (AutogradMeta* bm = root->autograd_meta(); bm && bm->grad_fn) {
+    v.impl()->view_history = bm->grad_fn->sequence_nr + 1;
+  }
   return v;
 }
 
@@ -91,6 +97,43 @@ struct PartialViewBackward final : Node {
   TensorList apply(TensorList&& g) override { return {view_scatter(g[0], in_shape, replay)}; }
 };
 
+// as_strided's backward when windows overlap: each input element receives
+// the sum of the gradients of every output element that reads it.
+struct AsStridedOverlapBackward final : Node {
+  Shape in_shape, sizes, strides;
+  int64_t rel_offset;
+  AsStridedOverlapBackward(IntArrayRef in, IntArrayRef sz, IntArrayRef st, int64_t off)
+      : in_shape(in), sizes(sz), strides(st), rel_offset(off) {}
+  std::string name() const override { return "AsStridedBackward0"; }
+  TensorList apply(TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    DG_CHECK(!any_requires_grad({&g}), Error,
+             "double backward through as_strided with overlapping windows is not supported");
+    int64_t in_numel = checked_numel(in_shape), max_index = rel_offset;
+    for (size_t d = 0; d < sizes.size(); ++d) max_index += (sizes[d] - 1) * strides[d];
+    int64_t extent = std::max(in_numel, max_index + 1);
+    Tensor positions = contiguous(as_strided(arange(0, extent, 1, kInt64), sizes, strides, rel_offset));
+    Tensor flat = zeros({extent}, TensorOptions(g.dtype()).device(g.device()));
+    Tensor src = contiguous(g);
+    checked_kernel(kernel_table(g.device().type).index_add_1d, "as_strided backward", g.device())(flat, positions, src);
+    return {reshape(narrow(flat, 0, 0, in_numel), in_shape)};
+  }
+};
+
+bool overlaps(IntArrayRef sizes, IntArrayRef strides) {
+  // Sorted by stride, each dim must step over everything inside the smaller ones.
+  std::vector<int64_t> dims;
+  for (size_t d = 0; d < sizes.size(); ++d)
+    if (sizes[d] > 1) dims.push_back(static_cast<int64_t>(d));
+  std::sort(dims.begin(), dims.end(), [&](int64_t a, int64_t b) { return strides[a] < strides[b]; });
+  int64_t span = 1;
+  for (int64_t d : dims) {
+    if (strides[d] < span) return true;
+    span = strides[d] * (sizes[d] - 1) + span;
+  }
+  return false;
+}
+
 Tensor record_reshape(Tensor out, const Tensor& in, const char* op) {
   if (any_requires_grad({&in})) record(out, {&in}, make_intrusive<ReshapeBackward>(op, in.sizes()));
   return out;
@@ -124,15 +167,15 @@ Tensor real(const Tensor& t) {
 }
 
 Tensor as_strided(const Tensor& t, IntArrayRef sizes, IntArrayRef strides, std::optional<int64_t> storage_offset) {
-  DG_CHECK(sizes.size() == strides.size(), ValueError, "as_strided: mismatch in length of strides and shape (",
+  DG_CHECK(sizes.size() == strides.size(), Error, "as_strided: mismatch in length of strides and shape (",
            sizes.size(), " sizes, ", strides.size(), " strides)");
   int64_t offset = storage_offset.value_or(t.storage_offset());
-  DG_CHECK(offset >= 0, ValueError, "as_strided: negative storage offset ", offset);
+  DG_CHECK(offset >= 0, Error, "as_strided: negative storage offset ", offset);
   int64_t numel = checked_numel(sizes);
   // The highest element reached must lie inside the storage.
   int64_t max_index = offset;
   for (size_t d = 0; d < sizes.size(); ++d) {
-    DG_CHECK(strides[d] >= 0, ValueError, "as_strided: negative strides are not supported, got ", strides);
+    DG_CHECK(strides[d] >= 0, Error, "as_strided: negative strides are not supported, got ", strides);
     if (numel > 0) max_index += (sizes[d] - 1) * strides[d];
   }
   int64_t capacity = static_cast<int64_t>(t.impl()->storage()->nbytes()) / t.element_size();
@@ -145,9 +188,13 @@ Tensor as_strided(const Tensor& t, IntArrayRef sizes, IntArrayRef strides, std::
     DG_CHECK(t.is_contiguous(), Error, "as_strided backward needs a contiguous input; call .contiguous() first");
     Shape sz(sizes), st(strides);
     int64_t rel = offset - t.storage_offset();
-    record_partial(out, t, "AsStridedBackward0", [sz, st, rel](const Tensor& x) {
-      return as_strided(x, sz, st, x.storage_offset() + rel);
-    });
+    if (overlaps(sizes, strides)) {
+      record(out, {&t}, make_intrusive<AsStridedOverlapBackward>(t.sizes(), sizes, strides, rel));
+    } else {
+      record_partial(out, t, "AsStridedBackward0", [sz, st, rel](const Tensor& x) {
+        return as_strided(x, sz, st, x.storage_offset() + rel);
+      });
+    }
   }
   return out;
 }
@@ -403,6 +450,7 @@ Tensor select(const Tensor& t, int64_t dim, int64_t index) {
 Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start_opt, std::optional<int64_t> stop_opt,
              int64_t step) {
   DG_CHECK(t.dim() > 0, IndexError, "slice() cannot be applied to a 0-dim tensor.");
+  DG_CHECK(step != 0, ValueError, "slice step cannot be zero");
   DG_CHECK(step > 0, ValueError, "step must be greater than zero");
   dim = wrap_dim(dim, t.dim());
   int64_t size = t.sizes()[dim];

@@ -84,6 +84,11 @@ void bind_autograd(py::module_& m) {
     return py::str("").attr("join")(stack).cast<std::string>();
   });
 
+  set_warning_handler([](const std::string& msg) {
+    py::gil_scoped_acquire gil;
+    if (PyErr_WarnEx(PyExc_UserWarning, msg.c_str(), 1) != 0) PyErr_Clear();
+  });
+
   py::class_<Node, intrusive_ptr<Node>>(m, "Node", "A backward function in the autograd graph (Tensor.grad_fn).")
       .def("name", &Node::name)
       .def_property_readonly("next_functions",

@@ -13,6 +13,8 @@ void bind_autograd(pybind11::module_& m);   // requires_grad, grad, grad_fn, eng
 
 // The sizes in a call like view(2, 3) or view((2, 3)).
 Shape sizes_from_args(const pybind11::args& args, const char* fn);
+// Ops returning several tensors give tuples, as in PyTorch.
+pybind11::tuple as_tuple(const std::vector<Tensor>& ts);
 // A reduction's dim argument: None, an int or a sequence of ints.
 std::optional<Shape> dims_arg(const pybind11::object& dim);
 

@@ -81,7 +81,9 @@ bool type_caster<dg::Scalar>::load(handle src, bool convert) {
   }
   bool is_numpy = PyUnicode_Check(mod) && PyUnicode_CompareWithASCIIString(mod, "numpy") == 0;
   Py_DECREF(mod);
-  if (!is_numpy || !PyObject_HasAttrString(o, "item") || PyObject_HasAttrString(o, "shape") == 0) return false;
+  // NumPy scalars only: an ndarray is not a number (tensor ops convert it separately).
+  if (!is_numpy || std::string(Py_TYPE(o)->tp_name) == "numpy.ndarray" || !PyObject_HasAttrString(o, "item"))
+    return false;
   object item = reinterpret_borrow<object>(src).attr("item")();
   if (PyFloat_Check(item.ptr()) || PyLong_Check(item.ptr()) || PyBool_Check(item.ptr()) ||
       PyComplex_Check(item.ptr()))

@@ -53,7 +53,7 @@ void bind_functions(py::module_& m) {
     return linspace(start, end, steps, options(dt, dev));
   });
   m.def("_eye", [](int64_t n, std::optional<int64_t> mm, OptDtype dt, OptDevice dev) {
-    return eye(n, mm.value_or(-1), options(dt, dev));
+    return eye(n, mm.value_or(n), options(dt, dev));
   });
 
   // ---- random ----------------------------------------------------------------------------------
@@ -108,10 +108,10 @@ void bind_functions(py::module_& m) {
   m.def("narrow", [](T t, int64_t d, int64_t s, int64_t l) { return narrow(t, d, s, l); }, py::arg("input"),
         py::arg("dim"), py::arg("start"), py::arg("length"));
   m.def("select", [](T t, int64_t d, int64_t i) { return select(t, d, i); }, py::arg("input"), py::arg("dim"), py::arg("index"));
-  m.def("unbind", [](T t, int64_t d) { return unbind(t, d); }, py::arg("input"), py::arg("dim") = 0);
-  m.def("chunk", [](T t, int64_t c, int64_t d) { return chunk(t, c, d); }, py::arg("input"), py::arg("chunks"), py::arg("dim") = 0);
-  m.def("split", [](T t, int64_t s, int64_t d) { return split(t, s, d); }, py::arg("tensor"), py::arg("split_size_or_sections"), py::arg("dim") = 0);
-  m.def("split", [](T t, std::vector<int64_t> s, int64_t d) { return split_with_sizes(t, s, d); }, py::arg("tensor"),
+  m.def("unbind", [](T t, int64_t d) { return as_tuple(unbind(t, d)); }, py::arg("input"), py::arg("dim") = 0);
+  m.def("chunk", [](T t, int64_t c, int64_t d) { return as_tuple(chunk(t, c, d)); }, py::arg("input"), py::arg("chunks"), py::arg("dim") = 0);
+  m.def("split", [](T t, int64_t s, int64_t d) { return as_tuple(split(t, s, d)); }, py::arg("tensor"), py::arg("split_size_or_sections"), py::arg("dim") = 0);
+  m.def("split", [](T t, std::vector<int64_t> s, int64_t d) { return as_tuple(split_with_sizes(t, s, d)); }, py::arg("tensor"),
         py::arg("split_size_or_sections"), py::arg("dim") = 0);
   m.def("movedim", [](T t, IntArrayRef s, IntArrayRef d) { return movedim(t, s, d); }, py::arg("input"), py::arg("source"), py::arg("destination"));
   m.def("moveaxis", [](T t, IntArrayRef s, IntArrayRef d) { return movedim(t, s, d); }, py::arg("input"), py::arg("source"), py::arg("destination"));

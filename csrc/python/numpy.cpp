@@ -18,7 +18,7 @@ namespace {
 Dtype dtype_from_format(const std::string& fmt_in, Py_ssize_t itemsize) {
   std::string fmt = fmt_in;
   if (!fmt.empty() && (fmt[0] == '@' || fmt[0] == '=' || fmt[0] == '<')) fmt = fmt.substr(1);
-  DG_CHECK(fmt.empty() || (fmt[0] != '>' && fmt[0] != '!'), TypeError,
+  DG_CHECK(fmt.empty() || (fmt[0] != '>' && fmt[0] != '!'), ValueError,
            "can't convert np.ndarray of non-native byte order; use arr.astype(arr.dtype.newbyteorder('='))");
   if (fmt == "?") return kBool;
   if (fmt == "e") return kFloat16;
@@ -63,7 +63,12 @@ Tensor from_buffer(py::handle obj) {
   auto* held = new HeldBuffer();
   if (PyObject_GetBuffer(obj.ptr(), &held->view, PyBUF_RECORDS_RO) != 0) {
     delete held;
-    throw py::error_already_set();
+    PyErr_Clear();
+    py::object dtype = py::getattr(obj, "dtype", py::none());
+    throw dg::TypeError(std::string("can't convert ") + Py_TYPE(obj.ptr())->tp_name +
+                        (dtype.is_none() ? std::string() : " of type " + py::str(dtype).cast<std::string>()) +
+                        " to a tensor. The only supported types are: float64, float32, float16, complex64, "
+                        "complex128, int64, int32, int16, int8, uint8, and bool.");
   }
   Py_buffer& v = held->view;
   Dtype dtype;

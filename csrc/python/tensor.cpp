@@ -31,6 +31,12 @@ Shape sizes_from_args(const py::args& args, const char* fn) {
   return out;
 }
 
+py::tuple as_tuple(const std::vector<Tensor>& ts) {
+  py::tuple out(ts.size());
+  for (size_t i = 0; i < ts.size(); ++i) out[i] = py::cast(ts[i]);
+  return out;
+}
+
 std::optional<Shape> dims_arg(const py::object& dim) {
   if (dim.is_none()) return std::nullopt;
   Shape out;
@@ -56,8 +62,9 @@ py::object to_list(const Tensor& t) {
   return std::move(out);
 }
 
-void check_single(const Tensor& t, const char* what) {
-  DG_CHECK(t.numel() == 1, Error, what);
+void check_single(const Tensor& t, const char* what) { DG_CHECK(t.numel() == 1, Error, what); }
+void check_scalar_conversion(const Tensor& t) {
+  DG_CHECK(t.numel() == 1, ValueError, "only one element tensors can be converted to Python scalars");
 }
 
 }  // namespace
@@ -91,6 +98,23 @@ void bind_tensor(py::module_& m) {
       .def("__imul__", [](Tensor a, S b) { return mul_(a, b); }, py::is_operator())
       .def("__itruediv__", [](Tensor a, T b) { return div_(a, b); }, py::is_operator())
       .def("__itruediv__", [](Tensor a, S b) { return div_(a, b); }, py::is_operator());
+  // tensor op ndarray: the array becomes a tensor (as in PyTorch); other
+  // objects get NotImplemented so Python can try their reflected operator.
+  auto with_array = [](Tensor (*fn)(const Tensor&, const Tensor&)) {
+    return [fn](T a, py::object b) -> py::object {
+      if (std::string(Py_TYPE(b.ptr())->tp_name) != "numpy.ndarray")
+        return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+      Tensor bt = py::module_::import("dyngraph").attr("as_tensor")(b).cast<Tensor>();
+      return py::cast(fn(a, bt));
+    };
+  };
+  auto add_fn = [](const Tensor& a, const Tensor& b) { return add(a, b); };
+  auto sub_fn = [](const Tensor& a, const Tensor& b) { return sub(a, b); };
+  cls.def("__add__", with_array(+add_fn), py::is_operator())
+      .def("__sub__", with_array(+sub_fn), py::is_operator())
+      .def("__mul__", with_array(+[](const Tensor& a, const Tensor& b) { return mul(a, b); }), py::is_operator())
+      .def("__truediv__", with_array(+[](const Tensor& a, const Tensor& b) { return div(a, b); }),
+           py::is_operator());
 #define DG_BIND_COMPARISON(py_name, fn)                                     \
   cls.def(py_name, [](T a, T b) { return fn(a, b); }, py::is_operator()) \
       .def(py_name, [](T a, S b) { return fn(a, b); }, py::is_operator());
@@ -190,11 +214,13 @@ void bind_tensor(py::module_& m) {
       .def("narrow", [](T t, int64_t d, int64_t s, int64_t l) { return narrow(t, d, s, l); }, py::arg("dim"),
            py::arg("start"), py::arg("length"))
       .def("select", [](T t, int64_t d, int64_t i) { return select(t, d, i); }, py::arg("dim"), py::arg("index"))
-      .def("unbind", [](T t, int64_t d) { return unbind(t, d); }, py::arg("dim") = 0)
-      .def("split", [](T t, int64_t s, int64_t d) { return split(t, s, d); }, py::arg("split_size"), py::arg("dim") = 0)
-      .def("split", [](T t, std::vector<int64_t> s, int64_t d) { return split_with_sizes(t, s, d); },
+      .def("unbind", [](T t, int64_t d) { return as_tuple(unbind(t, d)); }, py::arg("dim") = 0)
+      .def("split", [](T t, int64_t s, int64_t d) { return as_tuple(split(t, s, d)); }, py::arg("split_size"),
+           py::arg("dim") = 0)
+      .def("split", [](T t, std::vector<int64_t> s, int64_t d) { return as_tuple(split_with_sizes(t, s, d)); },
            py::arg("split_size"), py::arg("dim") = 0)
-      .def("chunk", [](T t, int64_t c, int64_t d) { return chunk(t, c, d); }, py::arg("chunks"), py::arg("dim") = 0)
+      .def("chunk", [](T t, int64_t c, int64_t d) { return as_tuple(chunk(t, c, d)); }, py::arg("chunks"),
+           py::arg("dim") = 0)
       .def("movedim", [](T t, IntArrayRef s, IntArrayRef d) { return movedim(t, s, d); }, py::arg("source"),
            py::arg("destination"))
       .def("moveaxis", [](T t, IntArrayRef s, IntArrayRef d) { return movedim(t, s, d); }, py::arg("source"),
@@ -244,15 +270,15 @@ void bind_tensor(py::module_& m) {
         return t.item().to<bool>();
       })
       .def("__float__", [](T t) {
-        check_single(t, "only one element tensors can be converted to Python scalars");
+        check_scalar_conversion(t);
         return t.item().to_double();
       })
       .def("__int__", [](T t) {
-        check_single(t, "only one element tensors can be converted to Python scalars");
+        check_scalar_conversion(t);
         return t.item().to_long();
       })
       .def("__complex__", [](T t) {
-        check_single(t, "only one element tensors can be converted to Python scalars");
+        check_scalar_conversion(t);
         complex128_t c = t.item().to_complex();
         return std::complex<double>(c.re, c.im);
       })

@@ -62,9 +62,10 @@ struct DG_API Node : Refcounted {
     int id;
     uint32_t output_nr;
     GradHook fn;
+    bool runs_last;  // retain_grad's hook sees what the other hooks left
   };
   std::vector<PreHook> pre_hooks;
-  int add_pre_hook(uint32_t output_nr, GradHook fn);
+  int add_pre_hook(uint32_t output_nr, GradHook fn, bool runs_last = false);
   void remove_pre_hook(int id);
 
   uint32_t num_outputs() const { return static_cast<uint32_t>(next_edges.size()); }
@@ -81,9 +82,6 @@ struct AutogradMeta {
   Node* grad_accumulator = nullptr;  // the leaf's live AccumulateGrad (it clears this when destroyed)
   std::vector<std::pair<int, GradHook>> leaf_hooks;             // register_hook on a leaf
   std::vector<std::pair<int, std::function<void(Tensor&)>>> post_accumulate_hooks;
-  // Views: the tensor whose storage this one views (only tracked in grad mode).
-  Tensor base;
-  std::string name;
 };
 
 // ---- grad mode ----------------------------------------------------------------------------
@@ -117,6 +115,9 @@ DG_API bool anomaly_check_nan();
 // Supplies the "where was this recorded" text (the Python bindings install
 // one that formats the Python stack).
 DG_API void set_anomaly_trace_provider(std::function<std::string()> provider);
+// Reports a warning (the Python bindings route it to the warnings module).
+DG_API void set_warning_handler(std::function<void(const std::string&)> handler);
+DG_API void warn(const std::string& message);
 
 // ---- tensor-level API ------------------------------------------------------------------------
 DG_API bool requires_grad(const Tensor& t);

@@ -170,19 +170,19 @@ std::ostream& operator<<(std::ostream& os, const SmallVector<int64_t, N>& v) {
   return os << IntArrayRef(v);
 }
 
-// Product of sizes; throws ValueError on a negative size or on overflow.
+// Product of sizes; throws (RuntimeError) on a negative size or on overflow.
 inline int64_t checked_numel(IntArrayRef sizes) {
   int64_t n = 1;
   for (int64_t s : sizes) {
-    DG_CHECK(s >= 0, ValueError, "negative dimension ", s, " in shape ", sizes);
-    DG_CHECK(!__builtin_mul_overflow(n, s, &n), ValueError, "shape ", sizes,
+    DG_CHECK(s >= 0, Error, "Trying to create tensor with negative dimension ", s, ": ", sizes);
+    DG_CHECK(!__builtin_mul_overflow(n, s, &n), Error, "shape ", sizes,
              " has too many elements (the count overflows int64)");
   }
   return n;
 }
 inline int64_t checked_mul(int64_t a, int64_t b, const char* what) {
   int64_t r;
-  DG_CHECK(!__builtin_mul_overflow(a, b, &r), ValueError, what, ": size overflows int64");
+  DG_CHECK(!__builtin_mul_overflow(a, b, &r), Error, what, ": size overflows int64");
   return r;
 }
 

@@ -52,6 +52,11 @@ class DG_API TensorImpl : public Refcounted {
   // For views: the tensor (never itself a view) whose memory this one views.
   TensorImpl* view_base() const { return view_base_.get(); }
   void set_view_base(intrusive_ptr<TensorImpl> base) { view_base_ = std::move(base); }
+  // Which history of the base this view's grad_fn was derived from (the
+  // base grad_fn's sequence number + 1; 0: none; kNoGradView: made under
+  // no_grad, never tracks the base). Autograd refreshes stale views.
+  static constexpr uint64_t kNoGradView = ~uint64_t(0);
+  uint64_t view_history = 0;
 
  private:
   std::unique_ptr<AutogradMeta> autograd_;

@@ -74,6 +74,12 @@ def _inferred_dtype(arr):
     import dyngraph
 
     kind = arr.dtype.kind
+    if kind == "O":
+        for v in arr.reshape(-1).tolist():
+            if isinstance(v, builtins.int) and not isinstance(v, builtins.bool):
+                raise RuntimeError("Overflow when unpacking long")
+            if not _is_number(v):
+                raise RuntimeError(f"Could not infer dtype of {type(v).__name__}")
     if kind == "b":
         return dyngraph.bool
     if kind in "iu":
@@ -82,9 +88,6 @@ def _inferred_dtype(arr):
         return dyngraph.get_default_dtype()
     if kind == "c":
         return dyngraph.complex128 if dyngraph.get_default_dtype() is dyngraph.float64 else dyngraph.complex64
-    if kind == "O":
-        raise TypeError("tensor(): could not infer the dtype of the data; it holds objects that are not numbers "
-                        "(or integers too large for int64)")
     raise TypeError(f"new(): invalid data type '{arr.dtype.name}'")
 
 
@@ -94,9 +97,9 @@ def _from_array(arr, dtype):
 
     np = _np()
     if dtype is dyngraph.bfloat16:
-        return _C.from_numpy(np.ascontiguousarray(arr, dtype=np.float32)).to(dyngraph.bfloat16)
-    src = _C.from_numpy(np.ascontiguousarray(arr))
-    return src.to(dtype) if src.dtype is not dtype else src.clone()
+        return _C.from_numpy(np.array(arr, dtype=np.float32, order="C")).to(dyngraph.bfloat16)
+    src = _C.from_numpy(np.array(arr, order="C", copy=True))  # keeps 0-d arrays 0-d
+    return src.to(dtype) if src.dtype is not dtype else src
 
 
 def _is_number(x):
@@ -109,10 +112,13 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
         t = data.detach().clone()
         t = t.to(dtype=dtype, device=device) if (dtype is not None or device is not None) else t
         return _finish(t, requires_grad=requires_grad)
-    if _is_number(data):
+    np = _np() if type(data).__module__ == "numpy" else None
+    if _is_number(data) and np is None:
         t = _C._full((), data, dtype, None)  # a Python number keeps its kind: bool, int64, float, complex
     else:
         np = _np()
+        if data is None or isinstance(data, (dict, set)):
+            raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
         if isinstance(data, (np.ndarray, np.generic)):
             arr = np.asarray(data)
             inferred = _dtype_of_numpy(arr.dtype)

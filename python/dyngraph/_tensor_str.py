@@ -23,18 +23,19 @@ class _Formatter:
             for v in values:
                 self.max_width = max(self.max_width, len(str(v)))
             return
-        finite = [abs(v) for v in values if math.isfinite(v) and v != 0]
+        # As PyTorch: the style and the column width come from the nonzero
+        # finite values only (nan, inf and zeros are printed as they come).
+        finite = [v for v in values if math.isfinite(v) and v != 0]
         if not finite:
-            for v in values:  # only nan/inf/0: width of their spelling
-                self.max_width = max(self.max_width, len(self._plain(v)))
             return
-        lo, hi = min(finite), max(finite)
+        magnitudes = [abs(v) for v in finite]
+        lo, hi = min(magnitudes), max(magnitudes)
         self.int_mode = all(v == math.ceil(v) for v in finite)
         if self.int_mode:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
         else:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-        for v in values:
+        for v in finite:
             self.max_width = max(self.max_width, len(self._plain(v)))
 
     def _plain(self, v):

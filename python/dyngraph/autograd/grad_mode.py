@@ -23,20 +23,23 @@ class _DecoratorContextManager:
             @functools.wraps(func)
             def generator(*args, **kwargs):
                 gen = func(*args, **kwargs)
-                with self.clone():
-                    response = gen.send(None)
-                while True:
-                    try:
-                        request = yield response
-                    except GeneratorExit:
-                        gen.close()
-                        raise
-                    except BaseException:
-                        with self.clone():
-                            response = gen.throw(*__import__("sys").exc_info())
-                    else:
-                        with self.clone():
-                            response = gen.send(request)
+                try:
+                    with self.clone():
+                        response = gen.send(None)
+                    while True:
+                        try:
+                            request = yield response
+                        except GeneratorExit:
+                            gen.close()
+                            raise
+                        except BaseException as exc:
+                            with self.clone():
+                                response = gen.throw(exc)
+                        else:
+                            with self.clone():
+                                response = gen.send(request)
+                except StopIteration as stop:
+                    return stop.value
             return generator
 
         @functools.wraps(func)
@@ -45,6 +48,12 @@ class _DecoratorContextManager:
                 return func(*args, **kwargs)
         return wrapper
 
+    def __new__(cls, orig_func=None, *args, **kwargs):
+        # @no_grad without parentheses: the class is called with the function.
+        if cls in (no_grad, enable_grad) and orig_func is not None and callable(orig_func):
+            return cls()(orig_func)
+        return super().__new__(cls)
+
     def clone(self):
         return self.__class__()
 
@@ -52,7 +61,7 @@ class _DecoratorContextManager:
 class no_grad(_DecoratorContextManager):
     """Disables gradient recording inside the block (results don't require grad)."""
 
-    def __init__(self):
+    def __init__(self, orig_func=None):
         self.prev = False
 
     def __enter__(self):
@@ -66,6 +75,9 @@ class no_grad(_DecoratorContextManager):
 
 class enable_grad(_DecoratorContextManager):
     """Enables gradient recording inside the block (e.g. within no_grad)."""
+
+    def __init__(self, orig_func=None):
+        self.prev = True
 
     def __enter__(self):
         self.prev = _C.is_grad_enabled()
@@ -85,15 +97,22 @@ class set_grad_enabled(_DecoratorContextManager):
         self.mode = bool(mode)
         _C._set_grad_enabled(self.mode)
 
+    def __call__(self, func):
+        # Used as a decorator: decorating must not change the mode.
+        _C._set_grad_enabled(self.prev)
+        return super().__call__(func)
+
     def __enter__(self):
-        pass
+        _C._set_grad_enabled(self.mode)
 
     def __exit__(self, *exc):
         _C._set_grad_enabled(self.prev)
         return False
 
     def clone(self):
-        return self.__class__(self.mode)
+        clone = self.__class__.__new__(self.__class__)
+        clone.mode, clone.prev = self.mode, _C.is_grad_enabled()
+        return clone
 
 
 class inference_mode(_DecoratorContextManager):
@@ -105,7 +124,7 @@ class inference_mode(_DecoratorContextManager):
     def __new__(cls, mode=True):
         if callable(mode) and not isinstance(mode, bool):  # used as @inference_mode without parentheses
             return cls()(mode)
-        return super().__new__(cls)
+        return object.__new__(cls)
 
     def __enter__(self):
         self.prev = (_C.is_grad_enabled(), _C.is_inference_mode_enabled())
