@@ -61,6 +61,24 @@ def _inplace_add(n):
     return {lib: with_lib(lib) for lib in ("dyngraph", "numpy", "torch")}
 
 
+def _autograd_chain(n_ops=20):
+    """20 small elementwise ops on 10-element tensors that require grad, then sum and backward."""
+    def with_lib(lib):
+        def setup():
+            mod = dg if lib == "dyngraph" else torch
+            x = mod.rand(10, requires_grad=True)
+            w = mod.rand(10)
+
+            def run():
+                y = x
+                for i in range(n_ops):
+                    y = y * w if i % 2 == 0 else y + w
+                y.sum().backward()
+            return run
+        return setup
+    return {lib: with_lib(lib) for lib in ("dyngraph", "torch")}
+
+
 def _import_time(module):
     def setup():
         code = f"import time; t = time.perf_counter(); import {module}; print(time.perf_counter() - t)"
@@ -96,6 +114,7 @@ CASES = [
     Case("add (4096,4096)+(4096,1)", _binary((4096, 4096), (4096, 1)), number=5, target=0.33),
     Case("transpose + add 4096x4096", _binary((4096, 4096), (4096, 4096), transpose_a=True), number=3, target=0.25),
     Case("mul 1000 elements by scalar", _binary((1000,), (1,), op=lambda a, b: a * 2.0)),
+    Case("autograd: 20-op chain + backward", _autograd_chain(), target=0.5),
 ]
 
 

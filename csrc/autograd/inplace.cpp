@@ -88,6 +88,9 @@ void rebase_history(Tensor& t, const intrusive_ptr<Node>& fn, uint32_t out_nr) {
   // fn's forward output is the view's new value.
   if (fn->input_meta.size() <= out_nr) fn->input_meta.push_back({Shape(t.sizes()), t.dtype(), t.device()});
   Tensor base{intrusive_ptr<TensorImpl>(base_impl)};
+  DG_CHECK(base.dtype() == t.dtype(), Error,
+           "in-place operation on a view with another dtype than its base (e.g. .real) is not supported under "
+           "autograd");
   DG_CHECK(!has_internal_overlap(base), Error,
            "in-place operation on a view of a tensor whose elements overlap (e.g. an expanded tensor) is not "
            "supported under autograd; clone() the tensor first");
@@ -116,7 +119,8 @@ void refresh_view_history(const Tensor& t) {
   AutogradMeta* bm = b->autograd_meta();
   if (!bm || !bm->grad_fn || bm->grad_fn->sequence_nr + 1 == impl->view_history) return;
   Tensor base{intrusive_ptr<TensorImpl>(b)};
-  if (has_internal_overlap(base)) return;
+  // The view's geometry is in its own elements: only same-dtype views can be rebuilt.
+  if (has_internal_overlap(base) || base.dtype() != t.dtype()) return;
   auto vb = make_intrusive<AsStridedBackward>(Geometry(base), Geometry(t));
   vb->next_edges.push_back({bm->grad_fn, bm->output_nr});
   AutogradMeta& m = impl->ensure_autograd_meta();

@@ -273,10 +273,17 @@ Tensor neg(const Tensor& a) {
   return with_history_scale(unary(UnaryOp::neg, a, {}), a, "NegBackward0", -1);
 }
 
+namespace {
+struct ConjBackward final : Node {
+  std::string name() const override { return "ConjBackward0"; }
+  TensorList apply(TensorList&& g) override { return {conj(g[0])}; }
+};
+}  // namespace
+
 Tensor conj(const Tensor& a) {
   if (!is_complex(a.dtype())) return a;
   Tensor r = unary(UnaryOp::conj, a, {});
-  DG_CHECK(!any_requires_grad({&a}), Error, "conj(): gradients of complex conjugation are not supported yet");
+  if (any_requires_grad({&a})) record(r, {&a}, make_intrusive<ConjBackward>());
   return r;
 }
 

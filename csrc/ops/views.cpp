@@ -14,8 +14,8 @@ namespace dg {
 namespace {
 // A tensor over t's storage; it remembers the root tensor it views (for
 // in-place ops under autograd, and Tensor._base).
-Tensor make_view(const Tensor& t, Shape sizes, Shape strides, int64_t offset) {
-  Tensor v = make_tensor(t.impl()->storage(), t.dtype(), std::move(sizes), std::move(strides), offset);
+Tensor make_view(const Tensor& t, Shape sizes, Shape strides, int64_t offset, std::optional<Dtype> dtype = {}) {
+  Tensor v = make_tensor(t.impl()->storage(), dtype.value_or(t.dtype()), std::move(sizes), std::move(strides), offset);
   TensorImpl* root = t.impl()->view_base() ? t.impl()->view_base() : t.impl();
   v.impl()->set_view_base(intrusive_ptr<TensorImpl>(root));
   if (!grad_enabled()) {
@@ -134,6 +134,14 @@ bool overlaps(IntArrayRef sizes, IntArrayRef strides) {
   return false;
 }
 
+// The real part's gradient, as a complex gradient with zero imaginary part.
+struct RealBackward final : Node {
+  Dtype complex_dtype;
+  explicit RealBackward(Dtype d) : complex_dtype(d) {}
+  std::string name() const override { return "RealBackward0"; }
+  TensorList apply(TensorList&& g) override { return {to_dtype(g[0], complex_dtype)}; }
+};
+
 Tensor record_reshape(Tensor out, const Tensor& in, const char* op) {
   if (any_requires_grad({&in})) record(out, {&in}, make_intrusive<ReshapeBackward>(op, in.sizes()));
   return out;
@@ -159,10 +167,8 @@ Tensor real(const Tensor& t) {
   if (!is_complex(t.dtype())) return t;
   Shape strides(t.strides());
   for (auto& s : strides) s *= 2;
-  Tensor out = make_tensor(t.impl()->storage(), to_real(t.dtype()), Shape(t.sizes()), strides, t.storage_offset() * 2);
-  TensorImpl* root = t.impl()->view_base() ? t.impl()->view_base() : t.impl();
-  out.impl()->set_view_base(intrusive_ptr<TensorImpl>(root));
-  DG_CHECK(!any_requires_grad({&t}), Error, "real(): gradients through the real part of a complex tensor are not supported yet");
+  Tensor out = make_view(t, Shape(t.sizes()), strides, t.storage_offset() * 2, to_real(t.dtype()));
+  if (any_requires_grad({&t})) record(out, {&t}, make_intrusive<RealBackward>(t.dtype()));
   return out;
 }
 
