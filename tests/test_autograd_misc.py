@@ -726,8 +726,8 @@ def test_no_leak_variants(step):
 
 def test_complex_grads_follow_conjugate_wirtinger_convention():
     # d/dz Re(z * w) = conj(w); d/dz Re(z * conj(z)) = 2z (PyTorch's convention)
-    z = dyngraph.tensor([1 + 2j, 3 - 1j], requires_grad=True)
-    w = dyngraph.tensor([2 - 1j, 1 + 1j])
+    z = torch.tensor([1 + 2j, 3 - 1j], requires_grad=True)
+    w = torch.tensor([2 - 1j, 1 + 1j])
     (z * w).real.sum().backward()
     np.testing.assert_allclose(z.grad.numpy(), np.conj(w.numpy()))
     z.grad = None
