@@ -28,6 +28,15 @@ enum class UnaryOp : uint8_t {
 DG_API const char* op_name(BinaryOp op);
 DG_API const char* op_name(UnaryOp op);
 
+// Which dtypes a binary op computes in, and whether it returns bool.
+enum class BinaryDtypes : uint8_t { ALL, REAL, FLOAT, INT };
+DG_API BinaryDtypes binary_dtypes(BinaryOp op);
+DG_API bool binary_returns_bool(BinaryOp op);
+
+// What a unary op accepts and returns (the kinds of kernels/unary_ops.h).
+enum class UnaryKind : uint8_t { FLOAT, FLOAT_R, SAME, SAME_R, ROUND, PRED, PRED_R, ABS, INT };
+DG_API UnaryKind unary_kind(UnaryOp op);
+
 enum class RandomOp : uint8_t { uniform, normal, bernoulli_scalar, bernoulli_tensor, randint, COUNT };
 
 // Kernel signatures. Operands come in a TensorIter whose inputs already
@@ -35,7 +44,7 @@ enum class RandomOp : uint8_t { uniform, normal, bernoulli_scalar, bernoulli_ten
 using BinaryKernel = void (*)(TensorIter& it, const Scalar& alpha);
 // One tensor operand and a Python scalar; `reversed`: scalar op tensor.
 using BinaryScalarKernel = void (*)(TensorIter& it, const Scalar& alpha, const Scalar& other, bool reversed);
-using UnaryKernel = void (*)(TensorIter& it);
+using UnaryKernel = void (*)(TensorIter& it, const ops::UnaryParams& params);
 using CopyKernel = void (*)(TensorIter& it);  // output dtype may differ from the input's
 using FillKernel = void (*)(TensorIter& it, const Scalar& value);
 // Random: seed and counter offset, and two parameters (low/high, mean/std, p).
@@ -44,6 +53,8 @@ using RandomKernel = void (*)(TensorIter& it, uint64_t seed, uint64_t offset, do
 using ArangeKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& step);
 // PyTorch's symmetric linspace: start + i * step for the first half, end - (n-1-i) * step after.
 using LinspaceKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& end, int64_t steps);
+// out = cond ? a : b, all three inputs in the output dtype.
+using WhereKernel = void (*)(TensorIter& it);
 // dst[index[i]] += src[i] over dense 1-D tensors of one dtype (index: int64).
 using IndexAdd1dKernel = void (*)(Tensor& dst, const Tensor& index, const Tensor& src);
 // Reductions write it.output (the kept dims) from it.input.
@@ -60,6 +71,7 @@ struct KernelTable {
   LinspaceKernel linspace = nullptr;
   ReduceKernel sum = nullptr;
   IndexAdd1dKernel index_add_1d = nullptr;
+  WhereKernel where = nullptr;
 };
 
 // The table of a device type (registration of the CPU's happens on first use).

@@ -7,12 +7,16 @@ void register_elementwise_kernels(KernelTable& t);
 void register_random_kernels(KernelTable& t);
 void register_reduce_kernels(KernelTable& t);
 void register_index_kernels(KernelTable& t);
+void register_unary_kernels(KernelTable& t);
+void register_binary_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   register_elementwise_kernels(t);
   register_random_kernels(t);
   register_reduce_kernels(t);
   register_index_kernels(t);
+  register_unary_kernels(t);
+  register_binary_kernels(t);
 }
 
 }  // namespace dg::cpu

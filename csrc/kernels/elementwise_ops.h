@@ -7,11 +7,12 @@
 //   DG_BINARY_OPS(_): _(name, Functor, dtypes, result)
 //     dtypes: ALL (every dtype), REAL (no complex)
 //     result: SAME (the compute type) or BOOL
-//   DG_UNARY_OPS(_):  _(name, Functor, dtypes)
+//   DG_UNARY_OPS(_):  _(name, Functor, kind) (kinds: see unary_ops.h)
 #pragma once
 
 #include "dyngraph/export.h"
 #include "kernels/convert.h"
+#include "kernels/unary_ops.h"
 
 namespace dg::ops {
 
@@ -51,13 +52,143 @@ template <class T> struct Ge : Binary<T> {
   DG_HOST_DEVICE bool operator()(T a, T b) const { return a >= b; }
 };
 
-template <class T> struct Neg {
+template <class T> struct Neg : UnaryParams {
   DG_HOST_DEVICE T operator()(T a) const { return -a; }
 };
-template <class T> struct Conj {
+template <class T> struct Conj : UnaryParams {
   DG_HOST_DEVICE T operator()(T a) const {
     if constexpr (is_complex_t<T>::value) return T(a.re, -a.im);
     else return a;
+  }
+};
+
+// NaN-propagating maximum/minimum; fmax/fmin prefer the number over NaN.
+template <class T> struct Maximum : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return (a != a) ? a : (b != b) ? b : (a > b ? a : b); }
+};
+template <class T> struct Minimum : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return (a != a) ? a : (b != b) ? b : (a < b ? a : b); }
+};
+template <class T> struct Fmax : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return (a != a) ? b : (b != b) ? a : (a > b ? a : b); }
+};
+template <class T> struct Fmin : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return (a != a) ? b : (b != b) ? a : (a < b ? a : b); }
+};
+// Python's modulo: the result has the sign of the divisor. (Integer
+// division by zero is rejected by the op before the kernel runs.)
+template <class T> struct Remainder : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const {
+    if constexpr (std::is_integral<T>::value) {
+      if constexpr (std::is_same<T, bool>::value) return a && !b ? a : false;
+      else {
+        T r = static_cast<T>(a % b);
+        return (r != 0 && ((r < 0) != (b < 0))) ? static_cast<T>(r + b) : r;
+      }
+    } else {
+      T r = std::fmod(a, b);
+      return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+    }
+  }
+};
+template <class T> struct Fmod : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const {
+    if constexpr (std::is_same<T, bool>::value) return a && !b ? a : false;
+    else if constexpr (std::is_integral<T>::value) return static_cast<T>(a % b);
+    else return std::fmod(a, b);
+  }
+};
+template <class T> struct FloorDivide : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const {
+    if constexpr (std::is_same<T, bool>::value) return a;
+    else if constexpr (std::is_integral<T>::value) {
+      T q = static_cast<T>(a / b);
+      return ((a % b != 0) && ((a < 0) != (b < 0))) ? static_cast<T>(q - 1) : q;
+    } else {
+      return std::floor(a / b);
+    }
+  }
+};
+template <class T> struct DivTrunc : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const {
+    if constexpr (std::is_same<T, bool>::value) return a;
+    else if constexpr (std::is_integral<T>::value) return static_cast<T>(a / b);
+    else return std::trunc(a / b);
+  }
+};
+template <class T> struct Atan2 : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return std::atan2(a, b); }
+};
+template <class T> struct Hypot : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return std::hypot(a, b); }
+};
+template <class T> struct Copysign : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return std::copysign(a, b); }
+};
+template <class T> struct Logaddexp : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const {
+    if (std::isinf(a) && a == b) return a;
+    T m = a > b ? a : b;
+    return m + std::log1p(std::exp(-std::fabs(a - b)));
+  }
+};
+template <class T> struct Pow : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const {
+    if constexpr (is_complex_t<T>::value) {
+      using R = decltype(T().re);
+      auto r = std::pow(std::complex<R>(a.re, a.im), std::complex<R>(b.re, b.im));
+      return T(r.real(), r.imag());
+    } else if constexpr (std::is_same<T, bool>::value) {
+      return a || !b;
+    } else if constexpr (std::is_integral<T>::value) {
+      if (b < 0) return a == 1 ? T(1) : (a == -1 ? ((b % 2) ? T(-1) : T(1)) : T(0));
+      T result = 1, base = a;
+      for (T e = b; e > 0; e = static_cast<T>(e >> 1)) {
+        if (e & 1) result = static_cast<T>(result * base);
+        base = static_cast<T>(base * base);
+      }
+      return result;
+    } else {
+      return std::pow(a, b);
+    }
+  }
+};
+template <class T> struct LogicalAnd : Binary<T> {
+  DG_HOST_DEVICE bool operator()(T a, T b) const { return convert<bool>(a) && convert<bool>(b); }
+};
+template <class T> struct LogicalOr : Binary<T> {
+  DG_HOST_DEVICE bool operator()(T a, T b) const { return convert<bool>(a) || convert<bool>(b); }
+};
+template <class T> struct LogicalXor : Binary<T> {
+  DG_HOST_DEVICE bool operator()(T a, T b) const { return convert<bool>(a) != convert<bool>(b); }
+};
+template <class T> struct BitwiseAnd : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return static_cast<T>(a & b); }
+};
+template <class T> struct BitwiseOr : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return static_cast<T>(a | b); }
+};
+template <class T> struct BitwiseXor : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const { return static_cast<T>(a ^ b); }
+};
+// Shifts by a negative or too-large amount give 0 (or -1 for >> of negatives), as PyTorch.
+template <class T> struct LeftShift : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const {
+    if constexpr (std::is_same<T, bool>::value) return a && !b;
+    else {
+      using U = std::make_unsigned_t<T>;
+      if (b < 0 || b >= static_cast<T>(sizeof(T) * 8)) return 0;
+      return static_cast<T>(static_cast<U>(a) << b);
+    }
+  }
+};
+template <class T> struct RightShift : Binary<T> {
+  DG_HOST_DEVICE T operator()(T a, T b) const {
+    if constexpr (std::is_same<T, bool>::value) return a && !b;
+    else {
+      if (b < 0 || b >= static_cast<T>(sizeof(T) * 8)) return a < 0 ? T(-1) : T(0);
+      return static_cast<T>(a >> b);
+    }
   }
 };
 
@@ -77,18 +208,23 @@ struct BindFirst {
 
 }  // namespace dg::ops
 
-#define DG_BINARY_OPS(_)        \
-  _(add, Add, ALL, SAME)        \
-  _(sub, Sub, ALL, SAME)        \
-  _(mul, Mul, ALL, SAME)        \
-  _(div, Div, ALL, SAME)        \
-  _(eq, Eq, ALL, BOOL)          \
-  _(ne, Ne, ALL, BOOL)          \
-  _(lt, Lt, REAL, BOOL)         \
-  _(le, Le, REAL, BOOL)         \
-  _(gt, Gt, REAL, BOOL)         \
-  _(ge, Ge, REAL, BOOL)
+// dtypes: ALL, REAL (no complex), FLOAT (floating only: integer inputs are
+// computed in the default float dtype), INT (integers and bool).
+#define DG_BINARY_OPS(_)                                                                                     \
+  _(add, Add, ALL, SAME) _(sub, Sub, ALL, SAME) _(mul, Mul, ALL, SAME) _(div, Div, ALL, SAME)               \
+  _(eq, Eq, ALL, BOOL) _(ne, Ne, ALL, BOOL) _(lt, Lt, REAL, BOOL) _(le, Le, REAL, BOOL)                      \
+  _(gt, Gt, REAL, BOOL) _(ge, Ge, REAL, BOOL) _(maximum, Maximum, REAL, SAME)                                \
+  _(minimum, Minimum, REAL, SAME) _(fmax, Fmax, REAL, SAME) _(fmin, Fmin, REAL, SAME)                        \
+  _(remainder, Remainder, REAL, SAME) _(fmod, Fmod, REAL, SAME) _(floor_divide, FloorDivide, REAL, SAME)    \
+  _(div_trunc, DivTrunc, REAL, SAME) _(atan2, Atan2, FLOAT, SAME) _(hypot, Hypot, FLOAT, SAME)              \
+  _(copysign, Copysign, FLOAT, SAME) _(logaddexp, Logaddexp, FLOAT, SAME) _(pow, Pow, ALL, SAME)            \
+  _(logical_and, LogicalAnd, ALL, BOOL) _(logical_or, LogicalOr, ALL, BOOL)                                  \
+  _(logical_xor, LogicalXor, ALL, BOOL) _(bitwise_and, BitwiseAnd, INT, SAME)                                \
+  _(bitwise_or, BitwiseOr, INT, SAME) _(bitwise_xor, BitwiseXor, INT, SAME)                                  \
+  _(bitwise_left_shift, LeftShift, INT, SAME) _(bitwise_right_shift, RightShift, INT, SAME)
 
+// Every unary op: neg and conj, then the math table of kernels/unary_ops.h.
 #define DG_UNARY_OPS(_) \
-  _(neg, Neg, ALL)      \
-  _(conj, Conj, ALL)
+  _(neg, Neg, SAME)     \
+  _(conj, Conj, SAME)   \
+  DG_UNARY_MATH_OPS(_)

@@ -4,50 +4,32 @@
 #include "core/dispatch.h"
 #include "core/tensor_iter.h"
 #include "dyngraph/ops.h"
-#include "ops/overlap.h"
 #include "autograd/record.h"
+#include "ops/elementwise_common.h"
+#include "ops/overlap.h"
 
 namespace dg {
 
 namespace {
-
-bool is_comparison(BinaryOp op) { return op >= BinaryOp::eq && op <= BinaryOp::ge; }
-
-// PyTorch's canCast: no complex -> real, float -> integer, or number -> bool.
-bool can_cast(Dtype from, Dtype to) {
-  if (is_complex(from) && !is_complex(to)) return false;
-  if (is_floating_point(from) && is_integral(to, true)) return false;
-  if (from != kBool && to == kBool) return false;
-  return true;
-}
 
 // The dtype the kernel computes in, given the promoted dtype.
 Dtype compute_dtype(BinaryOp op, Dtype common) {
   DG_CHECK(!(op == BinaryOp::sub && common == kBool), Error,
            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
            "operator instead.");
-  DG_CHECK(!(is_complex(common) && op >= BinaryOp::lt && op <= BinaryOp::ge), Error, "\"", op_name(op),
-           "\" not implemented for complex tensors");
-  if (op == BinaryOp::div && !is_floating_point(common) && !is_complex(common)) return default_dtype();
+  const BinaryDtypes kind = binary_dtypes(op);
+  DG_CHECK(!(is_complex(common) && (kind == BinaryDtypes::REAL || kind == BinaryDtypes::FLOAT)), Error, "\"",
+           op_name(op), "\" not implemented for complex tensors");
+  DG_CHECK(kind != BinaryDtypes::INT || is_integral(common, true), Error, "\"", op_name(op),
+           "\" only supports integer and bool tensors, got ", dtype_name(common));
+  bool integral = !is_floating_point(common) && !is_complex(common);
+  if ((op == BinaryOp::div || kind == BinaryDtypes::FLOAT) && integral) return default_dtype();
   return common;
 }
 
-Dtype result_dtype(BinaryOp op, Dtype compute) { return is_comparison(op) ? kBool : compute; }
+Dtype result_dtype(BinaryOp op, Dtype compute) { return binary_returns_bool(op) ? kBool : compute; }
 
-// Runs the op into `out` (allocated when undefined); returns the result.
-// `build` adds the iterator's inputs and runs the kernel.
-template <class Build>
-Tensor run_into(Tensor out, Dtype result, const char* name, const Build& build) {
-  if (out.defined() && out.dtype() != result) {
-    DG_CHECK(can_cast(result, out.dtype()), Error, "result type ", dtype_name(result),
-             " can't be cast to the desired output type ", dtype_name(out.dtype()));
-    Tensor tmp = build(Tensor(), result);
-    copy_(out, tmp);
-    return out;
-  }
-  (void)name;
-  return build(out, result);
-}
+}  // namespace
 
 // The raw computations below never record history (their internal casts
 // and copies are not part of the graph); the public ops record it.
@@ -90,20 +72,7 @@ Tensor binary_scalar(BinaryOp op, const Tensor& a, const Scalar& b, const Scalar
   });
 }
 
-Tensor unary(UnaryOp op, const Tensor& a, Tensor out) {
-  NoGradGuard no_grad;
-  return run_into(out, a.dtype(), op_name(op), [&](Tensor target, Dtype result) {
-    IterSpec spec;
-    spec.out = target;
-    spec.out_dtype = result;
-    spec.op_name = op_name(op);
-    spec.add_input(a);
-    TensorIter it = make_iter(spec);
-    Device dev = it.device;
-    checked_kernel(kernel_table(dev.type).unary[static_cast<int>(op)], op_name(op), dev)(it);
-    return spec.out;
-  });
-}
+namespace {
 
 // ---- backward nodes ---------------------------------------------------------------------
 // Each returns one gradient per input (undefined where the input needs none);
@@ -266,44 +235,8 @@ Tensor rdiv(const Tensor& a, const Scalar& b) {
   return r;
 }
 
-Tensor neg(const Tensor& a) {
-  DG_CHECK(a.dtype() != kBool, Error,
-           "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
-           "the `~` or `logical_not()` operator instead.");
-  return with_history_scale(unary(UnaryOp::neg, a, {}), a, "NegBackward0", -1);
-}
-
-namespace {
-struct ConjBackward final : Node {
-  std::string name() const override { return "ConjBackward0"; }
-  TensorList apply(TensorList&& g) override { return {conj(g[0])}; }
-};
-}  // namespace
-
-Tensor conj(const Tensor& a) {
-  if (!is_complex(a.dtype())) return a;
-  Tensor r = unary(UnaryOp::conj, a, {});
-  if (any_requires_grad({&a})) record(r, {&a}, make_intrusive<ConjBackward>());
-  return r;
-}
-
 // ---- in place: the plain kernel, or (under autograd) the out-of-place op
 // whose history the tensor takes --------------------------------------------------------------
-
-namespace {
-template <class Raw, class Recorded>
-Tensor& inplace(Tensor& a, std::initializer_list<const Tensor*> others, const Raw& raw, const Recorded& recorded) {
-  bool grad = grad_enabled() && (requires_grad(a) || [&] {
-                for (const Tensor* t : others)
-                  if (requires_grad(*t)) return true;
-                return false;
-              }());
-  if (grad) return inplace_with_history(a, recorded);
-  check_inplace(a);
-  raw();
-  return a;
-}
-}  // namespace
 
 Tensor& add_(Tensor& a, const Tensor& b, const Scalar& alpha) {
   check_alpha(result_type(a, b), alpha);
@@ -339,11 +272,6 @@ Tensor& div_(Tensor& a, const Scalar& b) {
   return inplace(a, {}, [&] { binary_scalar(BinaryOp::div, a, b, 1, false, a); },
                  [&](const Tensor& self) { return div(self, b); });
 }
-Tensor& neg_(Tensor& a) {
-  DG_CHECK(a.dtype() != kBool, Error, "Negation, the `-` operator, on a bool tensor is not supported.");
-  return inplace(a, {}, [&] { unary(UnaryOp::neg, a, a); }, [&](const Tensor& self) { return neg(self); });
-}
-
 #define DG_DEFINE_COMPARISON(name)                                                            \
   Tensor name(const Tensor& a, const Tensor& b) { return binary(BinaryOp::name, a, b, 1, {}); } \
   Tensor name(const Tensor& a, const Scalar& b) { return binary_scalar(BinaryOp::name, a, b, 1, false, {}); }

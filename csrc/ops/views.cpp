@@ -142,6 +142,23 @@ struct RealBackward final : Node {
   TensorList apply(TensorList&& g) override { return {to_dtype(g[0], complex_dtype)}; }
 };
 
+struct ImagBackward final : Node {
+  Dtype complex_dtype;
+  explicit ImagBackward(Dtype d) : complex_dtype(d) {}
+  std::string name() const override { return "ImagBackward0"; }
+  TensorList apply(TensorList&& g) override {
+    return {mul(to_dtype(g[0], complex_dtype), Scalar(complex128_t(0.0, 1.0)))};
+  }
+};
+struct ViewAsRealBackward final : Node {
+  std::string name() const override { return "ViewAsRealBackward0"; }
+  TensorList apply(TensorList&& g) override { return {view_as_complex(contiguous(g[0]))}; }
+};
+struct ViewAsComplexBackward final : Node {
+  std::string name() const override { return "ViewAsComplexBackward0"; }
+  TensorList apply(TensorList&& g) override { return {view_as_real(g[0])}; }
+};
+
 Tensor record_reshape(Tensor out, const Tensor& in, const char* op) {
   if (any_requires_grad({&in})) record(out, {&in}, make_intrusive<ReshapeBackward>(op, in.sizes()));
   return out;
@@ -161,6 +178,44 @@ Tensor alias(const Tensor& t) {
 Tensor detach(const Tensor& t) {
   // Shares memory (and so the version counter) but is not a view for autograd.
   return make_tensor(t.impl()->storage(), t.dtype(), Shape(t.sizes()), Shape(t.strides()), t.storage_offset());
+}
+
+Tensor imag(const Tensor& t) {
+  DG_CHECK(is_complex(t.dtype()), Error, "imag is not implemented for tensors with non-complex dtypes.");
+  Shape strides(t.strides());
+  for (auto& s : strides) s *= 2;
+  Tensor out = make_view(t, Shape(t.sizes()), strides, t.storage_offset() * 2 + 1, to_real(t.dtype()));
+  if (any_requires_grad({&t})) record(out, {&t}, make_intrusive<ImagBackward>(t.dtype()));
+  return out;
+}
+
+Tensor view_as_real(const Tensor& t) {
+  DG_CHECK(is_complex(t.dtype()), Error, "view_as_real is only supported for complex tensors");
+  Shape sizes(t.sizes()), strides(t.strides());
+  for (auto& s : strides) s *= 2;
+  sizes.push_back(2);
+  strides.push_back(1);
+  Tensor out = make_view(t, sizes, strides, t.storage_offset() * 2, to_real(t.dtype()));
+  if (any_requires_grad({&t})) record(out, {&t}, make_intrusive<ViewAsRealBackward>());
+  return out;
+}
+
+Tensor view_as_complex(const Tensor& t) {
+  DG_CHECK(t.dtype() == kFloat32 || t.dtype() == kFloat64, Error,
+           "view_as_complex is only supported for float and double tensors, but got a tensor of scalar type: ",
+           dtype_name(t.dtype()));
+  DG_CHECK(t.dim() >= 1 && t.sizes().back() == 2, Error, "Tensor must have a last dimension of size 2");
+  DG_CHECK(t.strides().back() == 1, Error, "Tensor must have a last dimension with stride 1");
+  Shape sizes, strides;
+  for (int64_t d = 0; d + 1 < t.dim(); ++d) {
+    DG_CHECK(t.strides()[d] % 2 == 0, Error, "Tensor must have a stride divisible by 2 for all but last dimension");
+    sizes.push_back(t.sizes()[d]);
+    strides.push_back(t.strides()[d] / 2);
+  }
+  DG_CHECK(t.storage_offset() % 2 == 0, Error, "Tensor must have a storage_offset divisible by 2");
+  Tensor out = make_view(t, sizes, strides, t.storage_offset() / 2, to_complex(t.dtype()));
+  if (any_requires_grad({&t})) record(out, {&t}, make_intrusive<ViewAsComplexBackward>());
+  return out;
 }
 
 Tensor real(const Tensor& t) {

@@ -148,7 +148,6 @@ void bind_functions(py::module_& m) {
   m.def("conj", [](T t) { return conj(t); });
   m.def("real", [](T t) { return real(t); });
   m.def("detach", [](T t) { return detach(t); });
-  m.def("neg", [](T a) { return neg(a); });
   m.def("negative", [](T a) { return neg(a); });
 #define DG_BIND_COMPARISON_FN(name)                           \
   m.def(#name, [](T a, T b) { return name(a, b); });          \

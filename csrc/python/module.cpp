@@ -58,4 +58,5 @@ PYBIND11_MODULE(_C, m) {
   bind_functions(m);
   bind_numpy(m);
   bind_autograd(m);
+  bind_math(m);
 }

@@ -145,9 +145,7 @@ void bind_tensor(py::module_& m) {
       .def("mul_", [](Tensor a, S b) { return mul_(a, b); })
       .def("div_", [](Tensor a, T b) { return div_(a, b); })
       .def("div_", [](Tensor a, S b) { return div_(a, b); })
-      .def("neg", [](T a) { return neg(a); })
-      .def("negative", [](T a) { return neg(a); })
-      .def("neg_", [](Tensor a) { return neg_(a); });
+      .def("negative", [](T a) { return neg(a); });
 #define DG_BIND_COMPARISON_METHOD(name)                     \
   cls.def(#name, [](T a, T b) { return name(a, b); })     \
       .def(#name, [](T a, S b) { return name(a, b); });

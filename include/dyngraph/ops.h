@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "dyngraph/export.h"
@@ -83,6 +84,10 @@ DG_API Tensor alias(const Tensor& t);  // a view of all of t (same geometry)
 // The real part of a complex tensor as a view (real tensors: t itself).
 DG_API Tensor real(const Tensor& t);
 DG_API Tensor conj(const Tensor& t);   // complex conjugate (a copy; real tensors: t itself)
+DG_API Tensor imag(const Tensor& t);   // the imaginary part of a complex tensor, as a view
+DG_API Tensor view_as_real(const Tensor& t);     // complex (...) -> real (..., 2), a view
+DG_API Tensor view_as_complex(const Tensor& t);  // real (..., 2) -> complex (...), a view
+DG_API Tensor angle(const Tensor& t);
 
 // Shape that view() can produce without a copy, or nullopt.
 DG_API std::optional<Shape> view_strides(IntArrayRef old_sizes, IntArrayRef old_strides, IntArrayRef new_sizes);
@@ -108,7 +113,128 @@ DG_API Tensor mul(const Tensor& a, const Scalar& b);
 DG_API Tensor div(const Tensor& a, const Tensor& b);  // true division
 DG_API Tensor div(const Tensor& a, const Scalar& b);
 DG_API Tensor rdiv(const Tensor& a, const Scalar& b);  // b / a
-DG_API Tensor neg(const Tensor& a);
+// Unary math (integer inputs of floating ops compute in the default float dtype).
+#define DG_DECLARE_UNARY(name)         \
+  DG_API Tensor name(const Tensor& x); \
+  DG_API Tensor& name##_(Tensor& x);
+DG_DECLARE_UNARY(neg)
+DG_DECLARE_UNARY(exp)
+DG_DECLARE_UNARY(exp2)
+DG_DECLARE_UNARY(expm1)
+DG_DECLARE_UNARY(log)
+DG_DECLARE_UNARY(log2)
+DG_DECLARE_UNARY(log10)
+DG_DECLARE_UNARY(log1p)
+DG_DECLARE_UNARY(sqrt)
+DG_DECLARE_UNARY(rsqrt)
+DG_DECLARE_UNARY(sin)
+DG_DECLARE_UNARY(cos)
+DG_DECLARE_UNARY(tan)
+DG_DECLARE_UNARY(asin)
+DG_DECLARE_UNARY(acos)
+DG_DECLARE_UNARY(atan)
+DG_DECLARE_UNARY(sinh)
+DG_DECLARE_UNARY(cosh)
+DG_DECLARE_UNARY(tanh)
+DG_DECLARE_UNARY(asinh)
+DG_DECLARE_UNARY(acosh)
+DG_DECLARE_UNARY(atanh)
+DG_DECLARE_UNARY(sigmoid)
+DG_DECLARE_UNARY(reciprocal)
+DG_DECLARE_UNARY(erf)
+DG_DECLARE_UNARY(erfc)
+DG_DECLARE_UNARY(erfinv)
+DG_DECLARE_UNARY(lgamma)
+DG_DECLARE_UNARY(digamma)
+DG_DECLARE_UNARY(square)
+DG_DECLARE_UNARY(abs)
+DG_DECLARE_UNARY(sign)
+DG_DECLARE_UNARY(sgn)
+DG_DECLARE_UNARY(relu)
+DG_DECLARE_UNARY(relu6)
+DG_DECLARE_UNARY(selu)
+DG_DECLARE_UNARY(silu)
+DG_DECLARE_UNARY(mish)
+DG_DECLARE_UNARY(softsign)
+DG_DECLARE_UNARY(hardsigmoid)
+DG_DECLARE_UNARY(hardswish)
+DG_DECLARE_UNARY(floor)
+DG_DECLARE_UNARY(ceil)
+DG_DECLARE_UNARY(trunc)
+DG_DECLARE_UNARY(frac)
+DG_DECLARE_UNARY(isnan)
+DG_DECLARE_UNARY(isinf)
+DG_DECLARE_UNARY(isfinite)
+DG_DECLARE_UNARY(signbit)
+DG_DECLARE_UNARY(logical_not)
+DG_DECLARE_UNARY(bitwise_not)
+#undef DG_DECLARE_UNARY
+DG_API Tensor logit(const Tensor& x, std::optional<double> eps = std::nullopt);
+DG_API Tensor leaky_relu(const Tensor& x, double negative_slope = 0.01);
+DG_API Tensor& leaky_relu_(Tensor& x, double negative_slope = 0.01);
+DG_API Tensor elu(const Tensor& x, double alpha = 1.0);
+DG_API Tensor celu(const Tensor& x, double alpha = 1.0);
+DG_API Tensor gelu(const Tensor& x, const std::string& approximate = "none");
+DG_API Tensor softplus(const Tensor& x, double beta = 1.0, double threshold = 20.0);
+DG_API Tensor hardtanh(const Tensor& x, double min_val = -1.0, double max_val = 1.0);
+DG_API Tensor& hardtanh_(Tensor& x, double min_val = -1.0, double max_val = 1.0);
+DG_API Tensor round(const Tensor& x, int64_t decimals = 0);
+DG_API Tensor& round_(Tensor& x, int64_t decimals = 0);
+DG_API Tensor nan_to_num(const Tensor& x, std::optional<double> nan = std::nullopt,
+                         std::optional<double> posinf = std::nullopt, std::optional<double> neginf = std::nullopt);
+
+// Binary math, each with a Python-scalar form and an in-place form.
+#define DG_DECLARE_BINARY(name)                                 \
+  DG_API Tensor name(const Tensor& a, const Tensor& b);         \
+  DG_API Tensor name(const Tensor& a, const Scalar& b);         \
+  DG_API Tensor& name##_(Tensor& a, const Tensor& b);           \
+  DG_API Tensor& name##_(Tensor& a, const Scalar& b);
+DG_DECLARE_BINARY(maximum)
+DG_DECLARE_BINARY(minimum)
+DG_DECLARE_BINARY(fmax)
+DG_DECLARE_BINARY(fmin)
+DG_DECLARE_BINARY(remainder)
+DG_DECLARE_BINARY(fmod)
+DG_DECLARE_BINARY(floor_divide)
+DG_DECLARE_BINARY(atan2)
+DG_DECLARE_BINARY(hypot)
+DG_DECLARE_BINARY(copysign)
+DG_DECLARE_BINARY(logaddexp)
+DG_DECLARE_BINARY(pow)
+DG_DECLARE_BINARY(logical_and)
+DG_DECLARE_BINARY(logical_or)
+DG_DECLARE_BINARY(logical_xor)
+DG_DECLARE_BINARY(bitwise_and)
+DG_DECLARE_BINARY(bitwise_or)
+DG_DECLARE_BINARY(bitwise_xor)
+DG_DECLARE_BINARY(bitwise_left_shift)
+DG_DECLARE_BINARY(bitwise_right_shift)
+#undef DG_DECLARE_BINARY
+DG_API Tensor pow(const Scalar& base, const Tensor& exponent);
+DG_API Tensor remainder(const Scalar& a, const Tensor& b);
+DG_API Tensor floor_divide(const Scalar& a, const Tensor& b);
+DG_API Tensor float_power(const Tensor& a, const Tensor& b);
+DG_API Tensor float_power(const Tensor& a, const Scalar& b);
+// rounding_mode: "" (true division), "trunc" or "floor".
+DG_API Tensor div(const Tensor& a, const Tensor& b, const std::string& rounding_mode);
+DG_API Tensor div(const Tensor& a, const Scalar& b, const std::string& rounding_mode);
+
+// Ternary and composite elementwise ops.
+DG_API Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b);
+DG_API Tensor where(const Tensor& condition, const Tensor& a, const Scalar& b);
+DG_API Tensor where(const Tensor& condition, const Scalar& a, const Tensor& b);
+DG_API Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max);
+DG_API Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max);
+DG_API Tensor& clamp_(Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max);
+DG_API Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight);
+DG_API Tensor lerp(const Tensor& start, const Tensor& end, const Scalar& weight);
+DG_API Tensor addcmul(const Tensor& t, const Tensor& a, const Tensor& b, const Scalar& value = 1);
+DG_API Tensor addcdiv(const Tensor& t, const Tensor& a, const Tensor& b, const Scalar& value = 1);
+DG_API Tensor isclose(const Tensor& a, const Tensor& b, double rtol = 1e-05, double atol = 1e-08,
+                      bool equal_nan = false);
+DG_API bool allclose(const Tensor& a, const Tensor& b, double rtol = 1e-05, double atol = 1e-08,
+                     bool equal_nan = false);
+DG_API bool equal(const Tensor& a, const Tensor& b);
 DG_API Tensor& add_(Tensor& a, const Tensor& b, const Scalar& alpha = 1);
 DG_API Tensor& add_(Tensor& a, const Scalar& b, const Scalar& alpha = 1);
 DG_API Tensor& sub_(Tensor& a, const Tensor& b, const Scalar& alpha = 1);
@@ -117,7 +243,6 @@ DG_API Tensor& mul_(Tensor& a, const Tensor& b);
 DG_API Tensor& mul_(Tensor& a, const Scalar& b);
 DG_API Tensor& div_(Tensor& a, const Tensor& b);
 DG_API Tensor& div_(Tensor& a, const Scalar& b);
-DG_API Tensor& neg_(Tensor& a);
 
 // Comparisons give bool tensors.
 DG_API Tensor eq(const Tensor& a, const Tensor& b);

@@ -17,13 +17,8 @@ for _alias, _name in _ALIASES.items():
     globals()[_alias] = globals()[_name]
 del _d, _alias, _name
 
-from ._C import (  # noqa: E402
-    Generator, OutOfMemoryError, Tensor, add, as_strided, bernoulli, broadcast_to, chunk, clone, conj,
-    default_generator, detach, diagonal, div, empty_cache, eq, flatten, from_numpy, ge, get_default_dtype,
-    get_num_threads, gt, is_grad_enabled, is_inference_mode_enabled, le, lt, mean, moveaxis, movedim, mul, narrow,
-    ne, neg, negative, permute, promote_types, real, reshape, select, set_num_threads, split, squeeze, sub, sum,
-    swapaxes, swapdims, t, transpose, unbind, unflatten, unsqueeze,
-)
+from ._C import *  # noqa: E402,F401,F403  (every public op of the C++ core)
+from ._C import Generator, OutOfMemoryError, Tensor, default_generator  # noqa: E402,F401
 from . import _tensor  # noqa: E402,F401  (installs the Python-side Tensor methods)
 from ._factories import *  # noqa: E402,F401,F403
 from ._functional import *  # noqa: E402,F401,F403
