@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "core/reduce_iter.h"
 #include "core/tensor_iter.h"
@@ -53,6 +54,21 @@ using RandomKernel = void (*)(TensorIter& it, uint64_t seed, uint64_t offset, do
 using ArangeKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& step);
 // PyTorch's symmetric linspace: start + i * step for the first half, end - (n-1-i) * step after.
 using LinspaceKernel = void (*)(TensorIter& it, const Scalar& start, const Scalar& end, int64_t steps);
+// Batched matrix multiply C[b] = A[b] @ B[b]: A (m x k) and B (k x n) are
+// given by element offsets per batch, a leading dimension, and whether the
+// stored matrix is the transpose; C is dense (batch, m, n).
+struct GemmArgs {
+  Dtype dtype;
+  int64_t batch, m, n, k;
+  const char* a;
+  const char* b;
+  char* c;
+  std::vector<int64_t> a_offsets, b_offsets;
+  int64_t lda, ldb;
+  bool a_trans, b_trans;
+};
+using GemmKernel = void (*)(const GemmArgs& args);
+
 // out = cond ? a : b, all three inputs in the output dtype.
 using WhereKernel = void (*)(TensorIter& it);
 // dst[index[i]] += src[i] over dense 1-D tensors of one dtype (index: int64).
@@ -72,6 +88,7 @@ struct KernelTable {
   ReduceKernel sum = nullptr;
   IndexAdd1dKernel index_add_1d = nullptr;
   WhereKernel where = nullptr;
+  GemmKernel gemm = nullptr;
 };
 
 // The table of a device type (registration of the CPU's happens on first use).

@@ -9,6 +9,7 @@ void register_reduce_kernels(KernelTable& t);
 void register_index_kernels(KernelTable& t);
 void register_unary_kernels(KernelTable& t);
 void register_binary_kernels(KernelTable& t);
+void register_blas_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   register_elementwise_kernels(t);
@@ -17,6 +18,7 @@ void register_kernels(KernelTable& t) {
   register_index_kernels(t);
   register_unary_kernels(t);
   register_binary_kernels(t);
+  register_blas_kernels(t);
 }
 
 }  // namespace dg::cpu

@@ -59,4 +59,5 @@ PYBIND11_MODULE(_C, m) {
   bind_numpy(m);
   bind_autograd(m);
   bind_math(m);
+  bind_linalg(m);
 }

@@ -258,6 +258,27 @@ DG_API Tensor gt(const Tensor& a, const Scalar& b);
 DG_API Tensor ge(const Tensor& a, const Tensor& b);
 DG_API Tensor ge(const Tensor& a, const Scalar& b);
 
+// ---- linear algebra -----------------------------------------------------------------------
+// matmul: 1-D @ 1-D is a dot product, 1-D operands gain and lose a dim, and
+// batch dims broadcast, as in PyTorch.
+DG_API Tensor matmul(const Tensor& a, const Tensor& b);
+DG_API Tensor mm(const Tensor& a, const Tensor& b);
+DG_API Tensor bmm(const Tensor& a, const Tensor& b);
+DG_API Tensor mv(const Tensor& a, const Tensor& v);
+DG_API Tensor dot(const Tensor& a, const Tensor& b);
+DG_API Tensor vdot(const Tensor& a, const Tensor& b);
+DG_API Tensor outer(const Tensor& a, const Tensor& b);
+DG_API Tensor addmm(const Tensor& input, const Tensor& m1, const Tensor& m2, const Scalar& beta = 1,
+                    const Scalar& alpha = 1);
+DG_API Tensor addmv(const Tensor& input, const Tensor& m, const Tensor& v, const Scalar& beta = 1,
+                    const Scalar& alpha = 1);
+DG_API Tensor baddbmm(const Tensor& input, const Tensor& b1, const Tensor& b2, const Scalar& beta = 1,
+                      const Scalar& alpha = 1);
+DG_API Tensor trace(const Tensor& t);
+DG_API Tensor diag(const Tensor& t, int64_t offset = 0);
+DG_API Tensor tril(const Tensor& t, int64_t diagonal = 0);
+DG_API Tensor triu(const Tensor& t, int64_t diagonal = 0);
+
 // ---- reductions ----------------------------------------------------------------------------
 // Integer and bool inputs sum to int64 unless a dtype is given.
 DG_API Tensor sum(const Tensor& t, std::optional<Dtype> dtype = std::nullopt);

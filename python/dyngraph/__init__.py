@@ -4,7 +4,12 @@
 dyngraph covers; see docs/differences.md for where it deliberately differs.
 """
 
-from . import _C
+try:
+    from . import _C
+except ImportError:  # the RPATH to OpenBLAS didn't resolve: let its package load it, then retry
+    import scipy_openblas32  # noqa: F401
+
+    from . import _C
 from ._types import ALL_DTYPES as _ALL_DTYPES
 from ._types import ALIASES as _ALIASES
 from ._types import Size, device, dtype

@@ -1,0 +1,43 @@
+// Bindings of matmul and the other products.
+#include "python/bindings.h"
+
+namespace py = pybind11;
+
+namespace dg::python {
+
+void bind_linalg(py::module_& m) {
+  auto cls = py::reinterpret_borrow<py::class_<TensorImpl, intrusive_ptr<TensorImpl>>>(m.attr("Tensor"));
+  using T = const Tensor&;
+  using S = const Scalar&;
+#define DG_BIND_PRODUCT(name)                                                      \
+  m.def(#name, [](T a, T b) { return name(a, b); }, py::arg("input"), py::arg("other")); \
+  cls.def(#name, [](T a, T b) { return name(a, b); });
+  DG_BIND_PRODUCT(matmul) DG_BIND_PRODUCT(mm) DG_BIND_PRODUCT(bmm) DG_BIND_PRODUCT(mv) DG_BIND_PRODUCT(dot)
+  DG_BIND_PRODUCT(vdot) DG_BIND_PRODUCT(outer)
+#undef DG_BIND_PRODUCT
+  m.def("ger", [](T a, T b) { return outer(a, b); });
+  cls.def("__matmul__", [](T a, T b) { return matmul(a, b); }, py::is_operator());
+  cls.def("__rmatmul__", [](T a, T b) { return matmul(b, a); }, py::is_operator());
+  m.def("addmm", [](T in, T a, T b, S beta, S alpha) { return addmm(in, a, b, beta, alpha); }, py::arg("input"),
+        py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  cls.def("addmm", [](T in, T a, T b, S beta, S alpha) { return addmm(in, a, b, beta, alpha); }, py::arg("mat1"),
+          py::arg("mat2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("addmv", [](T in, T a, T v, S beta, S alpha) { return addmv(in, a, v, beta, alpha); }, py::arg("input"),
+        py::arg("mat"), py::arg("vec"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("baddbmm", [](T in, T a, T b, S beta, S alpha) { return baddbmm(in, a, b, beta, alpha); }, py::arg("input"),
+        py::arg("batch1"), py::arg("batch2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  cls.def("baddbmm", [](T in, T a, T b, S beta, S alpha) { return baddbmm(in, a, b, beta, alpha); },
+          py::arg("batch1"), py::arg("batch2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("trace", [](T t) { return trace(t); });
+  cls.def("trace", [](T t) { return trace(t); });
+  m.def("diag", [](T t, int64_t d) { return diag(t, d); }, py::arg("input"), py::arg("diagonal") = 0);
+  cls.def("diag", [](T t, int64_t d) { return diag(t, d); }, py::arg("diagonal") = 0);
+  m.def("tril", [](T t, int64_t d) { return tril(t, d); }, py::arg("input"), py::arg("diagonal") = 0);
+  m.def("triu", [](T t, int64_t d) { return triu(t, d); }, py::arg("input"), py::arg("diagonal") = 0);
+  cls.def("tril", [](T t, int64_t d) { return tril(t, d); }, py::arg("diagonal") = 0);
+  cls.def("triu", [](T t, int64_t d) { return triu(t, d); }, py::arg("diagonal") = 0);
+  cls.def("tril_", [](Tensor t, int64_t d) { return t.copy_(tril(t, d)); }, py::arg("diagonal") = 0);
+  cls.def("triu_", [](Tensor t, int64_t d) { return t.copy_(triu(t, d)); }, py::arg("diagonal") = 0);
+}
+
+}  // namespace dg::python
