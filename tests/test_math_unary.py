@@ -252,7 +252,7 @@ def test_values_integer_input(op, dtype_name):
     if dtype_name == "bool":
         vals = [v != 0 for v in vals]
         if op.kind in ("same", "round") and op.name not in ("sign", "sgn"):
-            pytest.skip("PyTorch rejects or promotes bool here; covered by test_bool_input_rules")
+            pytest.skip("PyTorch rejects or promotes bool here: test_square_of_bool_is_int64, test_bool_input_rejected")
     elif dtype_name == "uint8":
         vals = sorted({abs(v) for v in vals})  # neg of uint8 wraps, as NumPy's
     x = np.array(vals, dtype=dtype_name)

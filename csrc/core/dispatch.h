@@ -38,6 +38,8 @@ DG_API bool binary_returns_bool(BinaryOp op);
 enum class UnaryKind : uint8_t { FLOAT, FLOAT_R, SAME, SAME_R, ROUND, PRED, PRED_R, ABS, INT };
 DG_API UnaryKind unary_kind(UnaryOp op);
 
+enum class ReduceOp : uint8_t { sum, nansum, prod, amax, amin, all, any, argmax, argmin, COUNT };
+
 enum class RandomOp : uint8_t { uniform, normal, bernoulli_scalar, bernoulli_tensor, randint, COUNT };
 
 // Kernel signatures. Operands come in a TensorIter whose inputs already
@@ -85,7 +87,7 @@ struct KernelTable {
   RandomKernel random[static_cast<int>(RandomOp::COUNT)] = {};
   ArangeKernel arange = nullptr;
   LinspaceKernel linspace = nullptr;
-  ReduceKernel sum = nullptr;
+  ReduceKernel reduce[static_cast<int>(ReduceOp::COUNT)] = {};
   IndexAdd1dKernel index_add_1d = nullptr;
   WhereKernel where = nullptr;
   GemmKernel gemm = nullptr;

@@ -7,7 +7,7 @@
 
 namespace dg {
 
-ReduceIter make_reduce_iter(const Tensor& input, const std::vector<bool>& reduced, Dtype out_dtype) {
+ReduceIter make_reduce_iter(const Tensor& input, const std::vector<bool>& reduced, Dtype out_dtype, bool keep_order) {
   ReduceIter it;
   it.input = input;
   const int64_t isz = input.element_size();
@@ -28,9 +28,10 @@ ReduceIter make_reduce_iter(const Tensor& input, const std::vector<bool>& reduce
   it.out_numel = it.output.numel();
 
   // Reduced dims: fastest-moving last, then merge contiguous neighbours.
-  std::stable_sort(red_dims.begin(), red_dims.end(), [&](int64_t a, int64_t b) {
-    return input.strides()[a] > input.strides()[b];
-  });
+  if (!keep_order)
+    std::stable_sort(red_dims.begin(), red_dims.end(), [&](int64_t a, int64_t b) {
+      return input.strides()[a] > input.strides()[b];
+    });
   for (int64_t d : red_dims) {
     int64_t size = input.sizes()[d], stride = input.strides()[d] * isz;
     it.red_numel *= size;

@@ -20,7 +20,9 @@ struct ReduceIter {
   int64_t red_numel = 1;
 };
 
-// dims: a mask over the input's dims (true = reduced).
-ReduceIter make_reduce_iter(const Tensor& input, const std::vector<bool>& reduced, Dtype out_dtype);
+// dims: a mask over the input's dims (true = reduced). keep_order keeps the
+// reduced dims in logical order (arg-reductions report logical positions).
+ReduceIter make_reduce_iter(const Tensor& input, const std::vector<bool>& reduced, Dtype out_dtype,
+                            bool keep_order = false);
 
 }  // namespace dg

@@ -1,7 +1,11 @@
 // CPU reductions over a ReduceIter. Each output element reduces its slice
 // (an inner contiguous row becomes a tight loop); outputs are split across
-// threads, or, for one output, the reduction itself is split into partial
-// results that are combined.
+// threads, or, for a single output, the reduction itself is split into
+// partial results that are merged. A Reducer says how values combine:
+//   init(), step(acc, x), merge(acc, acc), and the accumulator type.
+#include <limits>
+#include <memory>
+
 #include "core/dispatch.h"
 #include "cpu/loop.h"
 #include "dyngraph/ops.h"
@@ -11,22 +15,75 @@ namespace dg::cpu {
 
 namespace {
 
-// Accumulates in a wide type: double for floats, int64 for integers.
-template <class T> struct acc { using type = double; };
-template <> struct acc<bool> { using type = int64_t; };
-template <> struct acc<uint8_t> { using type = int64_t; };
-template <> struct acc<int8_t> { using type = int64_t; };
-template <> struct acc<int16_t> { using type = int64_t; };
-template <> struct acc<int32_t> { using type = int64_t; };
-template <> struct acc<int64_t> { using type = int64_t; };
-template <> struct acc<complex64_t> { using type = complex128_t; };
-template <> struct acc<complex128_t> { using type = complex128_t; };
+// Sums accumulate wide: double for floats, int64 for integers.
+template <class T> struct wide { using type = std::conditional_t<std::is_integral<T>::value, int64_t, double>; };
+template <> struct wide<complex64_t> { using type = complex128_t; };
+template <> struct wide<complex128_t> { using type = complex128_t; };
 
-// Sum of elements [begin, end) of the reduction space starting at base.
-template <class T, class A>
-A sum_range(const ReduceIter& it, const char* base, int64_t begin, int64_t end) {
+template <class T> struct SumR {
+  using A = typename wide<T>::type;
+  static A init() { return A(0); }
+  static A step(A a, T x) { return a + convert<A>(x); }
+  static A merge(A a, A b) { return a + b; }
+};
+template <class T> struct NanSumR {
+  using A = typename wide<T>::type;
+  static A init() { return A(0); }
+  static A step(A a, T x) { return x != x ? a : a + convert<A>(x); }
+  static A merge(A a, A b) { return a + b; }
+};
+template <class T> struct ProdR {
+  using A = typename wide<T>::type;
+  static A init() { return A(1); }
+  static A step(A a, T x) { return a * convert<A>(x); }
+  static A merge(A a, A b) { return a * b; }
+};
+// max/min propagate NaN, as PyTorch.
+template <class T> struct MaxR {
+  using A = opmath_t<T>;
+  static A init() {
+    if constexpr (std::numeric_limits<A>::has_infinity) return -std::numeric_limits<A>::infinity();
+    else return std::numeric_limits<A>::lowest();
+  }
+  static A step(A a, T xv) {
+    A x = static_cast<A>(xv);
+    return (a != a) ? a : ((x != x || x > a) ? x : a);
+  }
+  static A merge(A a, A b) { return step(a, static_cast<T>(b)); }
+};
+template <class T> struct MinR {
+  using A = opmath_t<T>;
+  static A init() {
+    if constexpr (std::numeric_limits<A>::has_infinity) return std::numeric_limits<A>::infinity();
+    else return std::numeric_limits<A>::max();
+  }
+  static A step(A a, T xv) {
+    A x = static_cast<A>(xv);
+    return (a != a) ? a : ((x != x || x < a) ? x : a);
+  }
+  static A merge(A a, A b) { return step(a, static_cast<T>(b)); }
+};
+template <class T> struct AllR {
+  using A = bool;
+  static A init() { return true; }
+  static A step(A a, T x) { return a && convert<bool>(x); }
+  static A merge(A a, A b) { return a && b; }
+};
+template <class T> struct AnyR {
+  using A = bool;
+  static A init() { return false; }
+  static A step(A a, T x) { return a || convert<bool>(x); }
+  static A merge(A a, A b) { return a || b; }
+};
+
+// Walks elements [begin, end) of the reduction space from base, calling f(ptr, n, stride) per row.
+template <class F>
+void for_rows(const ReduceIter& it, const char* base, int64_t begin, int64_t end, const F& f) {
   const int nd = static_cast<int>(it.red_shape.size());
-  if (nd == 0) return begin < end ? convert<A>(load<T>(base)) : A(0);
+  if (nd == 0) {
+    if (begin < end) f(base, 1, 0, 0);
+    return;
+  }
   const int64_t inner = it.red_shape[nd - 1], istride = it.red_strides[nd - 1];
   int64_t idx[32] = {0};
   int64_t rest = begin / inner, i0 = begin % inner;
@@ -34,20 +91,12 @@ A sum_range(const ReduceIter& it, const char* base, int64_t begin, int64_t end) 
     idx[d] = rest % it.red_shape[d];
     rest /= it.red_shape[d];
   }
-  A total(0);
   int64_t pos = begin;
   while (pos < end) {
     int64_t n = std::min(inner - i0, end - pos);
     const char* p = base + i0 * istride;
     for (int d = 0; d < nd - 1; ++d) p += idx[d] * it.red_strides[d];
-    A s(0);
-    if (istride == static_cast<int64_t>(sizeof(T))) {
-      const T* q = reinterpret_cast<const T*>(p);
-      for (int64_t k = 0; k < n; ++k) s = s + convert<A>(q[k]);
-    } else {
-      for (int64_t k = 0; k < n; ++k) s = s + convert<A>(load<T>(p + k * istride));
-    }
-    total = total + s;
+    f(p, n, istride, pos);
     pos += n;
     i0 = 0;
     for (int d = nd - 2; d >= 0; --d) {
@@ -55,6 +104,22 @@ A sum_range(const ReduceIter& it, const char* base, int64_t begin, int64_t end) 
       idx[d] = 0;
     }
   }
+}
+
+template <class R, class T>
+typename R::A reduce_range(const ReduceIter& it, const char* base, int64_t begin, int64_t end) {
+  using A = typename R::A;
+  A total = R::init();
+  for_rows(it, base, begin, end, [&](const char* p, int64_t n, int64_t stride, int64_t) {
+    A s = R::init();
+    if (stride == static_cast<int64_t>(sizeof(T))) {
+      const T* q = reinterpret_cast<const T*>(p);
+      for (int64_t k = 0; k < n; ++k) s = R::step(s, q[k]);
+    } else {
+      for (int64_t k = 0; k < n; ++k) s = R::step(s, load<T>(p + k * stride));
+    }
+    total = R::merge(total, s);
+  });
   return total;
 }
 
@@ -71,43 +136,99 @@ const char* output_base(const ReduceIter& it, int64_t o, char** out_ptr) {
   return in;
 }
 
-void sum_kernel(ReduceIter& it) {
-  DG_DISPATCH_ALL(it.input.dtype(), "sum", [&] {
-    using T = scalar_t;
-    using A = typename acc<T>::type;
-    DG_DISPATCH_ALL(it.output.dtype(), "sum", [&] {
-      using O = scalar_t;
-      if (it.out_numel == 1 && it.red_numel > kGrainSize) {
-        // One output: split the reduction, combine the partial sums.
-        int nt = dg::get_num_threads();
-        std::vector<A> partial(static_cast<size_t>(nt), A(0));
-        const char* base = it.input.impl()->data();
-        int64_t chunk = (it.red_numel + nt - 1) / nt;
-        parallel_for(0, nt, 0, [&](int64_t b, int64_t e) {
-          for (int64_t t = b; t < e; ++t)
-            partial[static_cast<size_t>(t)] =
-                sum_range<T, A>(it, base, t * chunk, std::min(it.red_numel, (t + 1) * chunk));
-        });
-        A total(0);
-        for (auto& p : partial) total = total + p;
-        *reinterpret_cast<O*>(it.output.impl()->data()) = convert<O>(total);
-        return;
-      }
-      int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, it.red_numel));
-      parallel_for(0, it.out_numel, grain, [&](int64_t b, int64_t e) {
-        for (int64_t o = b; o < e; ++o) {
-          char* out;
-          const char* base = output_base(it, o, &out);
-          O v = convert<O>(sum_range<T, A>(it, base, 0, it.red_numel));
-          std::memcpy(out, &v, sizeof(O));
+template <template <class> class Reducer, class T, class O>
+void run_reduce(ReduceIter& it) {
+  using R = Reducer<T>;
+  using A = typename R::A;
+  if (it.out_numel == 1 && it.red_numel > kGrainSize) {
+    // One output: split the reduction, merge the partial results.
+    int nt = dg::get_num_threads();
+    std::unique_ptr<A[]> partial(new A[static_cast<size_t>(nt)]);  // not vector<bool>: A may be bool
+    for (int t = 0; t < nt; ++t) partial[t] = R::init();
+    const char* base = it.input.impl()->data();
+    int64_t chunk = (it.red_numel + nt - 1) / nt;
+    parallel_for(0, nt, 1, [&](int64_t b, int64_t e) {
+      for (int64_t t = b; t < e; ++t)
+        partial[static_cast<size_t>(t)] =
+            reduce_range<R, T>(it, base, std::min(it.red_numel, t * chunk), std::min(it.red_numel, (t + 1) * chunk));
+    });
+    A total = R::init();
+    for (int t = 0; t < nt; ++t) total = R::merge(total, partial[t]);
+    *reinterpret_cast<O*>(it.output.impl()->data()) = convert<O>(total);
+    return;
+  }
+  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, it.red_numel));
+  parallel_for(0, it.out_numel, grain, [&](int64_t b, int64_t e) {
+    for (int64_t o = b; o < e; ++o) {
+      char* out;
+      const char* base = output_base(it, o, &out);
+      O v = convert<O>(reduce_range<R, T>(it, base, 0, it.red_numel));
+      std::memcpy(out, &v, sizeof(O));
+    }
+  });
+}
+
+// Input dtype x output dtype dispatch for one reducer.
+template <template <class> class Reducer, bool kComplex>
+void reduce_kernel(ReduceIter& it) {
+  auto body = [&](auto in_tag) {
+    using T = decltype(in_tag);
+    DG_DISPATCH_ALL(it.output.dtype(), "reduce", [&] { run_reduce<Reducer, T, scalar_t>(it); });
+  };
+  if constexpr (kComplex) {
+    DG_DISPATCH_ALL(it.input.dtype(), "reduce", [&] { body(scalar_t()); });
+  } else {
+    DG_DISPATCH_REAL(it.input.dtype(), "reduce", [&] { body(scalar_t()); });
+  }
+}
+
+// Index (in the logical order of the reduced dims) of the max/min; the first
+// one on ties, NaN wins.
+template <class T, bool kMax>
+void arg_reduce(ReduceIter& it) {
+  using M = opmath_t<T>;
+  int64_t grain = std::max<int64_t>(1, kGrainSize / std::max<int64_t>(1, it.red_numel));
+  parallel_for(0, it.out_numel, grain, [&](int64_t b, int64_t e) {
+    for (int64_t o = b; o < e; ++o) {
+      char* out;
+      const char* base = output_base(it, o, &out);
+      M best = kMax ? MaxR<T>::init() : MinR<T>::init();
+      int64_t best_i = 0;
+      bool nan_found = false;
+      for_rows(it, base, 0, it.red_numel, [&](const char* p, int64_t n, int64_t stride, int64_t pos) {
+        for (int64_t k = 0; k < n && !nan_found; ++k) {
+          M x = static_cast<M>(load<T>(p + k * stride));
+          if (x != x) {
+            best = x;
+            best_i = pos + k;
+            nan_found = true;
+          } else if (kMax ? x > best : x < best) {
+            best = x;
+            best_i = pos + k;
+          }
         }
       });
-    });
+      std::memcpy(out, &best_i, sizeof(int64_t));
+    }
   });
+}
+template <bool kMax>
+void arg_kernel(ReduceIter& it) {
+  DG_DISPATCH_REAL(it.input.dtype(), "argmax", [&] { arg_reduce<scalar_t, kMax>(it); });
 }
 
 }  // namespace
 
-void register_reduce_kernels(KernelTable& t) { t.sum = &sum_kernel; }
+void register_reduce_kernels(KernelTable& t) {
+  t.reduce[static_cast<int>(ReduceOp::sum)] = &reduce_kernel<SumR, true>;
+  t.reduce[static_cast<int>(ReduceOp::nansum)] = &reduce_kernel<NanSumR, false>;
+  t.reduce[static_cast<int>(ReduceOp::prod)] = &reduce_kernel<ProdR, true>;
+  t.reduce[static_cast<int>(ReduceOp::amax)] = &reduce_kernel<MaxR, false>;
+  t.reduce[static_cast<int>(ReduceOp::amin)] = &reduce_kernel<MinR, false>;
+  t.reduce[static_cast<int>(ReduceOp::all)] = &reduce_kernel<AllR, true>;
+  t.reduce[static_cast<int>(ReduceOp::any)] = &reduce_kernel<AnyR, true>;
+  t.reduce[static_cast<int>(ReduceOp::argmax)] = &arg_kernel<true>;
+  t.reduce[static_cast<int>(ReduceOp::argmin)] = &arg_kernel<false>;
+}
 
 }  // namespace dg::cpu

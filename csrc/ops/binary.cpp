@@ -67,6 +67,10 @@ std::pair<Tensor, Tensor> binary_grads(BinaryOp op, const Tensor& g, const Tenso
   }
 }
 
+// Only these formulas read the result (the others must not save it, so an
+// in-place change of the result keeps backward valid).
+bool uses_result(BinaryOp op) { return op == BinaryOp::hypot || op == BinaryOp::copysign || op == BinaryOp::pow; }
+
 std::string node_name(BinaryOp op) {
   std::string n = op_name(op), out;
   bool cap = true;
@@ -127,7 +131,7 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b) {
     auto* n = record(y, {&a, &b}, make_intrusive<BinaryBackward>(op));
     n->a = SavedVariable(a, false);
     n->b = SavedVariable(b, false);
-    n->y = SavedVariable(y, true);
+    if (uses_result(op)) n->y = SavedVariable(y, true);
   }
   return y;
 }
@@ -138,7 +142,7 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Scalar& b, bool reversed) {
   if (differentiable(op) && (is_floating_point(y.dtype()) || is_complex(y.dtype())) && any_requires_grad({&a})) {
     auto* n = record(y, {&a}, make_intrusive<BinaryScalarBackward>(op, b, reversed));
     n->a = SavedVariable(a, false);
-    n->y = SavedVariable(y, true);
+    if (uses_result(op)) n->y = SavedVariable(y, true);
   }
   return y;
 }

@@ -172,6 +172,31 @@ Tensor unary_grad(UnaryOp op, const UnaryParams& p, const Tensor& g, const Tenso
   }
 }
 
+// Which tensors each formula reads: saving only those lets an in-place op
+// on the other one (e.g. sin(x).mul_(2)) keep backward valid, as in PyTorch.
+bool grad_uses_result(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::exp: case UnaryOp::exp2: case UnaryOp::expm1: case UnaryOp::sqrt: case UnaryOp::rsqrt:
+    case UnaryOp::tan: case UnaryOp::tanh: case UnaryOp::sigmoid: case UnaryOp::reciprocal:
+    case UnaryOp::erfinv: case UnaryOp::relu: case UnaryOp::elu: case UnaryOp::selu: case UnaryOp::celu:
+    case UnaryOp::sgn:
+      return true;
+    default:
+      return false;
+  }
+}
+bool grad_uses_input(UnaryOp op) {
+  switch (op) {
+    case UnaryOp::neg: case UnaryOp::conj: case UnaryOp::exp: case UnaryOp::exp2: case UnaryOp::expm1:
+    case UnaryOp::sqrt: case UnaryOp::rsqrt: case UnaryOp::tan: case UnaryOp::tanh: case UnaryOp::sigmoid:
+    case UnaryOp::reciprocal: case UnaryOp::erfinv: case UnaryOp::relu: case UnaryOp::frac: case UnaryOp::floor:
+    case UnaryOp::ceil: case UnaryOp::trunc: case UnaryOp::round: case UnaryOp::sign:
+      return false;
+    default:
+      return true;
+  }
+}
+
 bool differentiable(UnaryOp op) {
   UnaryKind k = unary_kind(op);
   return k != UnaryKind::PRED && k != UnaryKind::PRED_R && k != UnaryKind::INT && op != UnaryOp::trigamma;
@@ -209,8 +234,8 @@ Tensor unary_op(UnaryOp op, const Tensor& x, const UnaryParams& params) {
   Tensor y = unary_raw(op, x, params, {});
   if (differentiable(op) && floating_or_complex(y.dtype()) && any_requires_grad({&x})) {
     auto* n = record(y, {&x}, make_intrusive<UnaryBackward>(op, params));
-    n->x = SavedVariable(x, false);
-    n->y = SavedVariable(y, true);
+    if (grad_uses_input(op)) n->x = SavedVariable(x, false);
+    if (grad_uses_result(op)) n->y = SavedVariable(y, true);
   }
   return y;
 }

@@ -11,7 +11,8 @@ void bind_functions(pybind11::module_& m);  // module-level ops: factories, rand
 void bind_numpy(pybind11::module_& m);      // from_numpy, Tensor.numpy(), the buffer protocol
 void bind_autograd(pybind11::module_& m);
 void bind_math(pybind11::module_& m);
-void bind_linalg(pybind11::module_& m);     // matmul and products       // elementwise math: unary, binary, ternary ops and operators   // requires_grad, grad, grad_fn, engine, grad modes, custom functions
+void bind_linalg(pybind11::module_& m);
+void bind_reductions(pybind11::module_& m);  // prod, max/min, argmax, all/any, var/std, softmax, norms     // matmul and products       // elementwise math: unary, binary, ternary ops and operators   // requires_grad, grad, grad_fn, engine, grad modes, custom functions
 
 // The sizes in a call like view(2, 3) or view((2, 3)).
 Shape sizes_from_args(const pybind11::args& args, const char* fn);

@@ -60,4 +60,5 @@ PYBIND11_MODULE(_C, m) {
   bind_autograd(m);
   bind_math(m);
   bind_linalg(m);
+  bind_reductions(m);
 }

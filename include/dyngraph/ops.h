@@ -285,6 +285,34 @@ DG_API Tensor sum(const Tensor& t, std::optional<Dtype> dtype = std::nullopt);
 DG_API Tensor sum(const Tensor& t, IntArrayRef dims, bool keepdim = false, std::optional<Dtype> dtype = std::nullopt);
 DG_API Tensor mean(const Tensor& t, std::optional<Dtype> dtype = std::nullopt);
 DG_API Tensor mean(const Tensor& t, IntArrayRef dims, bool keepdim = false, std::optional<Dtype> dtype = std::nullopt);
+// Empty dims mean "all dims" for the reductions below.
+DG_API Tensor nansum(const Tensor& t, IntArrayRef dims = {}, bool keepdim = false,
+                     std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor nanmean(const Tensor& t, IntArrayRef dims = {}, bool keepdim = false,
+                      std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor prod(const Tensor& t, std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor prod(const Tensor& t, IntArrayRef dims, bool keepdim = false, std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor amax(const Tensor& t, IntArrayRef dims = {}, bool keepdim = false);
+DG_API Tensor amin(const Tensor& t, IntArrayRef dims = {}, bool keepdim = false);
+DG_API Tensor max(const Tensor& t);
+DG_API Tensor min(const Tensor& t);
+// (values, indices) along dim; the first index on ties.
+DG_API std::pair<Tensor, Tensor> max(const Tensor& t, int64_t dim, bool keepdim = false);
+DG_API std::pair<Tensor, Tensor> min(const Tensor& t, int64_t dim, bool keepdim = false);
+DG_API Tensor argmax(const Tensor& t, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+DG_API Tensor argmin(const Tensor& t, std::optional<int64_t> dim = std::nullopt, bool keepdim = false);
+DG_API Tensor all(const Tensor& t, IntArrayRef dims = {}, bool keepdim = false);
+DG_API Tensor any(const Tensor& t, IntArrayRef dims = {}, bool keepdim = false);
+DG_API Tensor count_nonzero(const Tensor& t, IntArrayRef dims = {});
+DG_API Tensor var(const Tensor& t, IntArrayRef dims = {}, double correction = 1, bool keepdim = false);
+DG_API Tensor std_dev(const Tensor& t, IntArrayRef dims = {}, double correction = 1, bool keepdim = false);
+DG_API Tensor logsumexp(const Tensor& t, IntArrayRef dims, bool keepdim = false);
+DG_API Tensor softmax(const Tensor& t, int64_t dim, std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor log_softmax(const Tensor& t, int64_t dim, std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor vector_norm(const Tensor& t, double ord = 2, IntArrayRef dims = {}, bool keepdim = false,
+                          std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor matrix_norm(const Tensor& t, const std::string& ord = "fro", IntArrayRef dims = {-2, -1},
+                          bool keepdim = false);
 
 // ---- basic indexing ---------------------------------------------------------------
 // One entry of a Python-style index: an int, a slice, None (new axis) or

@@ -28,7 +28,7 @@ from . import _tensor  # noqa: E402,F401  (installs the Python-side Tensor metho
 from ._factories import *  # noqa: E402,F401,F403
 from ._functional import *  # noqa: E402,F401,F403
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: E402
-from . import autograd  # noqa: E402
+from . import autograd, linalg, return_types  # noqa: E402,F401
 from .autograd.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 
 __version__ = "0.1.0"

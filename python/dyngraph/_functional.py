@@ -6,7 +6,7 @@ from . import _C
 from ._C import Tensor
 from ._types import Size
 
-__all__ = ["result_type", "can_cast", "set_default_dtype", "broadcast_shapes", "broadcast_tensors", "is_tensor",
+__all__ = ["norm", "result_type", "can_cast", "set_default_dtype", "broadcast_shapes", "broadcast_tensors", "is_tensor",
            "numel", "is_floating_point", "is_complex", "expand_copy", "swapaxes"]
 
 
@@ -65,3 +65,12 @@ def expand_copy(input, size):
 
 
 swapaxes = _C.swapaxes
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    """torch.norm: the 2-norm (or p-norm) of all elements or along dim; 'fro' is the 2-norm."""
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise RuntimeError("norm(p='nuc') needs a singular value decomposition, which dyngraph does not have yet")
+    return _C._vector_norm(input, float(p), dim, keepdim, dtype)

@@ -181,6 +181,12 @@ def _backward(self, gradient=None, retain_graph=None, create_graph=False, inputs
                  None if inputs is None else list(inputs))
 
 
+def _norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    from ._functional import norm
+
+    return norm(self, p, dim, keepdim, dtype)
+
+
 def _install():
     T = Tensor
     T.__repr__ = tensor_repr
@@ -192,6 +198,7 @@ def _install():
     T.__reduce__ = _reduce
     T.__deepcopy__ = _deepcopy
     T.to = _to
+    T.norm = _norm
     T.backward = _backward
     T.register_hook = _register_hook
     T.register_post_accumulate_grad_hook = _register_post_accumulate_grad_hook
