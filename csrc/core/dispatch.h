@@ -73,8 +73,24 @@ using GemmKernel = void (*)(const GemmArgs& args);
 
 // out = cond ? a : b, all three inputs in the output dtype.
 using WhereKernel = void (*)(TensorIter& it);
-// dst[index[i]] += src[i] over dense 1-D tensors of one dtype (index: int64).
-using IndexAdd1dKernel = void (*)(Tensor& dst, const Tensor& index, const Tensor& src);
+// Indexing as element offsets: block b of `values` (dense, blocks x
+// rest_count) pairs with base[offsets[b] + rest[r]].
+struct IndexArgs {
+  Dtype dtype;
+  char* base;
+  char* values;
+  const int64_t* offsets;
+  int64_t blocks;
+  const int64_t* rest;
+  int64_t rest_count;
+  bool accumulate = false;
+};
+using IndexKernel = void (*)(const IndexArgs& args);
+using NonzeroKernel = Tensor (*)(const Tensor& dense);
+// Sorting and scans along the last dim of a dense input (same-shape outputs).
+using SortKernel = void (*)(const Tensor& in, Tensor& values, Tensor& indices, bool descending);
+enum class ScanOp : uint8_t { cumsum, cumprod };
+using ScanKernel = void (*)(const Tensor& in, Tensor& out, ScanOp op);
 // Reductions write it.output (the kept dims) from it.input.
 using ReduceKernel = void (*)(ReduceIter& it);
 
@@ -88,7 +104,11 @@ struct KernelTable {
   ArangeKernel arange = nullptr;
   LinspaceKernel linspace = nullptr;
   ReduceKernel reduce[static_cast<int>(ReduceOp::COUNT)] = {};
-  IndexAdd1dKernel index_add_1d = nullptr;
+  IndexKernel take = nullptr;  // values[b, r] = base[...]
+  IndexKernel put = nullptr;   // base[...] = (or +=) values[b, r]
+  NonzeroKernel nonzero = nullptr;
+  SortKernel sort = nullptr;
+  ScanKernel scan = nullptr;
   WhereKernel where = nullptr;
   GemmKernel gemm = nullptr;
 };

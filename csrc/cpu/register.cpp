@@ -10,6 +10,7 @@ void register_index_kernels(KernelTable& t);
 void register_unary_kernels(KernelTable& t);
 void register_binary_kernels(KernelTable& t);
 void register_blas_kernels(KernelTable& t);
+void register_sort_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   register_elementwise_kernels(t);
@@ -19,6 +20,7 @@ void register_kernels(KernelTable& t) {
   register_unary_kernels(t);
   register_binary_kernels(t);
   register_blas_kernels(t);
+  register_sort_kernels(t);
 }
 
 }  // namespace dg::cpu

@@ -105,7 +105,15 @@ template <class T> struct FloorDivide : Binary<T> {
       T q = static_cast<T>(a / b);
       return ((a % b != 0) && ((a < 0) != (b < 0))) ? static_cast<T>(q - 1) : q;
     } else {
-      return std::floor(a / b);
+      // Python's float floor division (CPython's algorithm).
+      if (b == T(0)) return a / b;
+      T mod = std::fmod(a, b);
+      T div = (a - mod) / b;
+      if (mod != T(0) && ((b < T(0)) != (mod < T(0)))) div -= T(1);
+      if (div == T(0)) return std::copysign(T(0), a / b);
+      T floordiv = std::floor(div);
+      if (div - floordiv > T(0.5)) floordiv += T(1);
+      return floordiv;
     }
   }
 };

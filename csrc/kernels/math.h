@@ -57,6 +57,7 @@ template <class T>
 inline real_of_t<T> abs(T x) {
   if constexpr (is_complex_t<T>::value) return std::hypot(x.re, x.im);
   else if constexpr (std::is_unsigned<T>::value || std::is_same<T, bool>::value) return x;
+  else if constexpr (std::is_floating_point<T>::value) return std::fabs(x);  // abs(-0.0) is +0.0
   else return x < T(0) ? T(-x) : x;
 }
 

@@ -27,12 +27,12 @@ struct UnaryParams {
 constexpr double kLn2 = 0.6931471805599453, kLn10 = 2.302585092994046;
 
 DG_UNARY_FUNCTOR(Exp, return math::exp(x);)
-DG_UNARY_FUNCTOR(Exp2, return T(std::exp2(x));)
-DG_UNARY_FUNCTOR(Expm1, return T(std::expm1(x));)
+DG_UNARY_FUNCTOR(Exp2, if constexpr (is_complex_t<T>::value) return math::exp(x * T(kLn2)); else return T(std::exp2(x));)
+DG_UNARY_FUNCTOR(Expm1, if constexpr (is_complex_t<T>::value) return math::exp(x) - T(1); else return T(std::expm1(x));)
 DG_UNARY_FUNCTOR(Log, return math::log(x);)
-DG_UNARY_FUNCTOR(Log2, return T(std::log2(x));)
-DG_UNARY_FUNCTOR(Log10, return T(std::log10(x));)
-DG_UNARY_FUNCTOR(Log1p, return T(std::log1p(x));)
+DG_UNARY_FUNCTOR(Log2, if constexpr (is_complex_t<T>::value) return math::log(x) / T(kLn2); else return T(std::log2(x));)
+DG_UNARY_FUNCTOR(Log10, if constexpr (is_complex_t<T>::value) return math::log(x) / T(kLn10); else return T(std::log10(x));)
+DG_UNARY_FUNCTOR(Log1p, if constexpr (is_complex_t<T>::value) return math::log(x + T(1)); else return T(std::log1p(x));)
 DG_UNARY_FUNCTOR(Sqrt, return math::sqrt(x);)
 DG_UNARY_FUNCTOR(Rsqrt, return T(1) / math::sqrt(x);)
 DG_UNARY_FUNCTOR(Sin, return math::sin(x);)
@@ -69,8 +69,9 @@ DG_UNARY_FUNCTOR(Sgn, if constexpr (is_complex_t<T>::value) {
   auto a = math::abs(x);
   return a == 0 ? T(0) : T(x.re / a, x.im / a);
 } else if constexpr (std::is_same<T, bool>::value) { return x; } else { return T((T(0) < x) - (x < T(0))); })
-DG_UNARY_FUNCTOR(Relu, if constexpr (std::is_same<T, bool>::value) return x; else return x > T(0) ? x : T(0);)
-DG_UNARY_FUNCTOR(Relu6, return x > T(0) ? (x < T(6) ? x : T(6)) : T(0);)
+// NaN passes through relu and relu6, as in PyTorch.
+DG_UNARY_FUNCTOR(Relu, if constexpr (std::is_same<T, bool>::value) return x; else return (x != x || x > T(0)) ? x : T(0);)
+DG_UNARY_FUNCTOR(Relu6, return x != x ? x : (x > T(0) ? (x < T(6) ? x : T(6)) : T(0));)
 DG_UNARY_FUNCTOR(LeakyRelu, return x > T(0) ? x : T(x * T(this->p0));)
 DG_UNARY_FUNCTOR(Elu, return x > T(0) ? x : T(T(this->p0) * (std::exp(x) - T(1)));)  // p0 = alpha
 DG_UNARY_FUNCTOR(Selu, constexpr T alpha = T(1.6732632423543772848170429916717);
@@ -107,7 +108,7 @@ DG_UNARY_FUNCTOR(Isinf, if constexpr (is_complex_t<T>::value) return std::isinf(
 DG_UNARY_FUNCTOR(Isfinite, if constexpr (is_complex_t<T>::value) return std::isfinite(x.re) && std::isfinite(x.im);
                  else if constexpr (std::is_floating_point<T>::value) return std::isfinite(x); else return true;)
 // (Not std::signbit: GCC 12 fails to vectorize it for bfloat16 inputs.)
-DG_UNARY_FUNCTOR(Signbit, if constexpr (std::is_floating_point<T>::value) return x < T(0) || (x == T(0) && T(1) / x < T(0));
+DG_UNARY_FUNCTOR(Signbit, if constexpr (std::is_floating_point<T>::value) return std::copysign(T(1), x) < T(0);
                  else if constexpr (std::is_signed<T>::value) return x < T(0); else return false;)
 DG_UNARY_FUNCTOR(LogicalNot, if constexpr (is_complex_t<T>::value) return x.re == 0 && x.im == 0;
                  else return !(x != T(0));)
@@ -121,8 +122,8 @@ DG_UNARY_FUNCTOR(NanToNum, if (std::isnan(x)) return T(this->p0); if (std::isinf
 
 // _(name, Functor, kind)
 #define DG_UNARY_MATH_OPS(_)                                                                             \
-  _(exp, Exp, FLOAT) _(exp2, Exp2, FLOAT_R) _(expm1, Expm1, FLOAT_R) _(log, Log, FLOAT)                  \
-  _(log2, Log2, FLOAT_R) _(log10, Log10, FLOAT_R) _(log1p, Log1p, FLOAT_R) _(sqrt, Sqrt, FLOAT)         \
+  _(exp, Exp, FLOAT) _(exp2, Exp2, FLOAT) _(expm1, Expm1, FLOAT) _(log, Log, FLOAT)                      \
+  _(log2, Log2, FLOAT) _(log10, Log10, FLOAT) _(log1p, Log1p, FLOAT) _(sqrt, Sqrt, FLOAT)               \
   _(rsqrt, Rsqrt, FLOAT) _(sin, Sin, FLOAT) _(cos, Cos, FLOAT) _(tan, Tan, FLOAT) _(asin, Asin, FLOAT)  \
   _(acos, Acos, FLOAT) _(atan, Atan, FLOAT) _(sinh, Sinh, FLOAT) _(cosh, Cosh, FLOAT)                   \
   _(tanh, Tanh, FLOAT) _(asinh, Asinh, FLOAT) _(acosh, Acosh, FLOAT) _(atanh, Atanh, FLOAT)             \
@@ -130,7 +131,7 @@ DG_UNARY_FUNCTOR(NanToNum, if (std::isnan(x)) return T(this->p0); if (std::isinf
   _(erfc, Erfc, FLOAT_R) _(erfinv, Erfinv, FLOAT_R) _(lgamma, Lgamma, FLOAT_R)                          \
   _(digamma, Digamma, FLOAT_R) _(trigamma, Trigamma, FLOAT_R) _(logit, Logit, FLOAT_R)                  \
   _(square, Square, SAME) _(abs, Abs, ABS) _(sign, Sign, SAME_R) _(sgn, Sgn, SAME) _(relu, Relu, SAME_R) \
-  _(relu6, Relu6, FLOAT_R) _(leaky_relu, LeakyRelu, FLOAT_R) _(elu, Elu, FLOAT_R) _(selu, Selu, FLOAT_R) \
+  _(relu6, Relu6, SAME_R) _(leaky_relu, LeakyRelu, FLOAT_R) _(elu, Elu, FLOAT_R) _(selu, Selu, FLOAT_R) \
   _(celu, Celu, FLOAT_R) _(gelu, Gelu, FLOAT_R) _(silu, Silu, FLOAT_R) _(mish, Mish, FLOAT_R)          \
   _(softplus, Softplus, FLOAT_R) _(softsign, Softsign, FLOAT_R) _(hardtanh, Hardtanh, SAME_R)          \
   _(hardsigmoid, Hardsigmoid, FLOAT_R) _(hardswish, Hardswish, FLOAT_R) _(floor, Floor, ROUND)         \

@@ -30,7 +30,7 @@ Dtype promoted(const Tensor& a, const Tensor& b) { return result_type(a, b); }
 bool differentiable(BinaryOp op) {
   switch (binary_dtypes(op)) {
     case BinaryDtypes::INT: return false;
-    default: return !binary_returns_bool(op) && op != BinaryOp::floor_divide && op != BinaryOp::div_trunc;
+    default: return !binary_returns_bool(op);
   }
 }
 
@@ -38,10 +38,17 @@ bool differentiable(BinaryOp op) {
 std::pair<Tensor, Tensor> binary_grads(BinaryOp op, const Tensor& g, const Tensor& a, const Tensor& b,
                                        const Tensor& y) {
   switch (op) {
-    case BinaryOp::maximum:
-    case BinaryOp::minimum:
     case BinaryOp::fmax:
     case BinaryOp::fmin: {
+      // The first input wins ties (and the number wins over NaN).
+      Tensor a_wins = op == BinaryOp::fmax ? logical_or(ge(a, b), isnan(b)) : logical_or(le(a, b), isnan(b));
+      return {mul(g, a_wins), mul(g, logical_not(a_wins))};
+    }
+    case BinaryOp::floor_divide:
+    case BinaryOp::div_trunc:
+      return {zeros_like(g), zeros_like(g)};
+    case BinaryOp::maximum:
+    case BinaryOp::minimum: {
       // Ties split the gradient evenly, as PyTorch does.
       bool is_max = op == BinaryOp::maximum || op == BinaryOp::fmax;
       Tensor tie = eq(a, b);
@@ -137,6 +144,9 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b) {
 }
 
 Tensor binary_op(BinaryOp op, const Tensor& a, const Scalar& b, bool reversed) {
+  DG_CHECK(!(op == BinaryOp::pow && !reversed && is_integral(result_type(a, b), false) && b.is_integral() &&
+             b.to_long() < 0),
+           Error, "Integers to negative integer powers are not allowed.");
   check_no_integer_zero(op, result_type(a, b), reversed ? &a : nullptr, reversed ? nullptr : &b);
   Tensor y = binary_scalar(op, a, b, 1, reversed, {});
   if (differentiable(op) && (is_floating_point(y.dtype()) || is_complex(y.dtype())) && any_requires_grad({&a})) {
@@ -152,6 +162,8 @@ Tensor& binary_op_(BinaryOp op, Tensor& a, const Tensor& b) {
   return inplace(a, {&b}, [&] { binary(op, a, b, 1, a); }, [&](const Tensor& self) { return binary_op(op, self, b); });
 }
 Tensor& binary_op_(BinaryOp op, Tensor& a, const Scalar& b) {
+  DG_CHECK(!(op == BinaryOp::pow && is_integral(a.dtype(), false) && b.is_integral() && b.to_long() < 0), Error,
+           "Integers to negative integer powers are not allowed.");
   check_no_integer_zero(op, result_type(a, b), nullptr, &b);
   return inplace(a, {}, [&] { binary_scalar(op, a, b, 1, false, a); },
                  [&](const Tensor& self) { return binary_op(op, self, b, false); });
@@ -199,13 +211,13 @@ Tensor float_power(const Tensor& a, const Scalar& b) {
 
 Tensor div(const Tensor& a, const Tensor& b, const std::string& rounding_mode) {
   if (rounding_mode == "true" || rounding_mode.empty()) return div(a, b);
-  DG_CHECK(rounding_mode == "trunc" || rounding_mode == "floor", ValueError,
+  DG_CHECK(rounding_mode == "trunc" || rounding_mode == "floor", Error,
            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '", rounding_mode, "'");
   return binary_op(rounding_mode == "trunc" ? BinaryOp::div_trunc : BinaryOp::floor_divide, a, b);
 }
 Tensor div(const Tensor& a, const Scalar& b, const std::string& rounding_mode) {
   if (rounding_mode == "true" || rounding_mode.empty()) return div(a, b);
-  DG_CHECK(rounding_mode == "trunc" || rounding_mode == "floor", ValueError,
+  DG_CHECK(rounding_mode == "trunc" || rounding_mode == "floor", Error,
            "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found '", rounding_mode, "'");
   return binary_op(rounding_mode == "trunc" ? BinaryOp::div_trunc : BinaryOp::floor_divide, a, b, false);
 }
@@ -226,7 +238,7 @@ struct WhereBackward final : Node {
 }  // namespace
 
 Tensor where(const Tensor& condition, const Tensor& a, const Tensor& b) {
-  DG_CHECK(condition.dtype() == kBool || condition.dtype() == kUInt8, TypeError,
+  DG_CHECK(condition.dtype() == kBool || condition.dtype() == kUInt8, Error,
            "where expected condition to be a boolean tensor, but got a tensor with dtype ",
            dtype_name(condition.dtype()));
   Tensor out;
@@ -273,6 +285,12 @@ struct ClampBackward final : Node {
 
 Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
   DG_CHECK(min || max, Error, "torch.clamp: At least one of 'min' or 'max' must not be None");
+  for (const auto& bound : {min, max})
+    if (bound && is_integral(x.dtype(), false) && bound->is_integral()) {
+      // Like fill_: an integer bound must fit the integer dtype.
+      Tensor probe = empty({}, TensorOptions(x.dtype()));
+      fill_(probe, *bound);
+    }
   Tensor y;
   {
     NoGradGuard no_grad;
@@ -291,9 +309,10 @@ Tensor clamp(const Tensor& x, std::optional<Scalar> min, std::optional<Scalar> m
 }
 Tensor clamp(const Tensor& x, const std::optional<Tensor>& min, const std::optional<Tensor>& max) {
   DG_CHECK(min || max, Error, "torch.clamp: At least one of 'min' or 'max' must not be None");
+  // x keeps the gradient where it equals a bound (inclusive), as in PyTorch.
   Tensor y = x;
-  if (min) y = maximum(y, *min);
-  if (max) y = minimum(y, *max);
+  if (min) y = where(logical_or(lt(y, *min), isnan(*min)), *min, y);  // a NaN bound propagates
+  if (max) y = where(logical_or(gt(y, *max), isnan(*max)), *max, y);
   return y;
 }
 Tensor& clamp_(Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) {
@@ -303,11 +322,22 @@ Tensor& clamp_(Tensor& x, std::optional<Scalar> min, std::optional<Scalar> max) 
   }, [&](const Tensor& self) { return clamp(self, min, max); });
 }
 
+// PyTorch's two-sided formula: exact at both ends.
 Tensor lerp(const Tensor& start, const Tensor& end, const Tensor& weight) {
-  return add(start, mul(weight, sub(end, start)));
+  DG_CHECK(start.dtype() == end.dtype() && start.dtype() == weight.dtype(), Error,
+           "lerp: expected start, end and weight to have the same dtype");
+  DG_CHECK(is_floating_point(start.dtype()) || is_complex(start.dtype()), Error,
+           "lerp: expected a floating point or complex dtype");
+  Tensor diff = sub(end, start);
+  return where(lt(abs(weight), 0.5), add(start, mul(weight, diff)), sub(end, mul(diff, rsub(weight, 1))));
 }
 Tensor lerp(const Tensor& start, const Tensor& end, const Scalar& weight) {
-  return add(start, mul(sub(end, start), weight));
+  DG_CHECK(start.dtype() == end.dtype(), Error, "lerp: expected start and end to have the same dtype");
+  DG_CHECK(is_floating_point(start.dtype()) || is_complex(start.dtype()), Error,
+           "lerp: expected a floating point or complex dtype");
+  Tensor diff = sub(end, start);
+  double w = weight.to_double();
+  return w < 0.5 ? add(start, mul(diff, weight)) : sub(end, mul(diff, 1.0 - w));
 }
 Tensor addcmul(const Tensor& t, const Tensor& a, const Tensor& b, const Scalar& value) {
   return add(t, mul(mul(a, b), value));
@@ -323,10 +353,14 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
   NoGradGuard no_grad;
   DG_CHECK(a.dtype() == b.dtype(), Error, "isclose: expected both tensors to have the same dtype, but got ",
            dtype_name(a.dtype()), " and ", dtype_name(b.dtype()));
+  DG_CHECK(rtol >= 0, Error, "rtol must be greater than or equal to zero, but got ", rtol);
+  DG_CHECK(atol >= 0, Error, "atol must be greater than or equal to zero, but got ", atol);
   Tensor close = eq(a, b);
-  if (is_floating_point(a.dtype()) || is_complex(a.dtype())) {
-    Tensor diff = abs(sub(a, b));
-    Tensor tol = add(mul(abs(b), rtol), atol);
+  if (a.dtype() != kBool) {
+    Tensor af = is_integral(a.dtype(), false) ? to_dtype(a, kFloat64) : a;
+    Tensor bf = is_integral(b.dtype(), false) ? to_dtype(b, kFloat64) : b;
+    Tensor diff = abs(sub(af, bf));
+    Tensor tol = add(mul(abs(bf), rtol), atol);
     close = logical_or(close, logical_and(le(diff, tol), isfinite(diff)));
     if (equal_nan) close = logical_or(close, logical_and(isnan(a), isnan(b)));
   }

@@ -23,6 +23,12 @@ Dtype compute_dtype(BinaryOp op, Dtype common) {
   DG_CHECK(kind != BinaryDtypes::INT || is_integral(common, true), Error, "\"", op_name(op),
            "\" only supports integer and bool tensors, got ", dtype_name(common));
   bool integral = !is_floating_point(common) && !is_complex(common);
+  DG_CHECK(!(integral && (op == BinaryOp::hypot || op == BinaryOp::logaddexp)), Error, "\"", op_name(op),
+           "\" not implemented for '", dtype_name(common), "'");
+  const bool no_bool = op == BinaryOp::remainder || op == BinaryOp::fmod || op == BinaryOp::floor_divide ||
+                       op == BinaryOp::div_trunc || op == BinaryOp::pow || op == BinaryOp::bitwise_left_shift ||
+                       op == BinaryOp::bitwise_right_shift;
+  DG_CHECK(!(no_bool && common == kBool), Error, "\"", op_name(op), "\" not implemented for 'bool'");
   if ((op == BinaryOp::div || kind == BinaryDtypes::FLOAT) && integral) return default_dtype();
   return common;
 }

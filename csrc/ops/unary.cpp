@@ -19,6 +19,10 @@ std::pair<Dtype, Dtype> unary_dtypes(UnaryOp op, Dtype d) {
   const bool real_only = kind == UnaryKind::FLOAT_R || kind == UnaryKind::SAME_R || kind == UnaryKind::ROUND ||
                          kind == UnaryKind::PRED_R;
   DG_CHECK(!(real_only && is_complex(d)), Error, "\"", op_name(op), "\" not implemented for '", dtype_name(d), "'");
+  const bool no_bool = kind == UnaryKind::ROUND || op == UnaryOp::relu;
+  DG_CHECK(!(no_bool && d == kBool), Error, "\"", op_name(op), "\" not implemented for 'bool'");
+  DG_CHECK(!(op == UnaryOp::frac && !is_floating_point(d)), Error, "\"frac\" not implemented for '", dtype_name(d), "'");
+  if (op == UnaryOp::square && d == kBool) return {kInt64, kInt64};
   switch (kind) {
     case UnaryKind::FLOAT:
     case UnaryKind::FLOAT_R: {
@@ -48,6 +52,8 @@ Tensor unary_raw(UnaryOp op, const Tensor& x, const UnaryParams& params, Tensor 
            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use "
            "the `~` or `logical_not()` operator instead.");
   auto [compute, result] = unary_dtypes(op, x.dtype());
+  DG_CHECK(!(op == UnaryOp::round && params.p0 != 0 && !is_floating_point(x.dtype())), Error,
+           "round_ with decimals is not supported for integer inputs");
   // Rounding an integer tensor changes nothing.
   if (unary_kind(op) == UnaryKind::ROUND && !is_floating_point(x.dtype())) {
     if (!out.defined()) return clone(x);
@@ -241,6 +247,7 @@ Tensor unary_op(UnaryOp op, const Tensor& x, const UnaryParams& params) {
 }
 
 Tensor& unary_op_(UnaryOp op, Tensor& x, const UnaryParams& params) {
+  DG_CHECK(!(op == UnaryOp::abs && is_complex(x.dtype())), Error, "In-place abs is not supported for complex tensors.");
   return inplace(x, {}, [&] { unary_raw(op, x, params, x); },
                  [&](const Tensor& self) { return unary_op(op, self, params); });
 }
@@ -309,9 +316,9 @@ Tensor conj(const Tensor& x) { return is_complex(x.dtype()) ? unary_op(UnaryOp::
 Tensor angle(const Tensor& x) {
   if (is_complex(x.dtype())) return atan2(imag(x), real(x));
   Tensor xf = is_floating_point(x.dtype()) ? x : to_dtype(x, default_dtype());
-  // 0 for x >= 0, pi for x < 0, nan stays nan (not differentiable for real inputs).
-  NoGradGuard no_grad;
-  return where(isnan(xf), xf, mul(lt(xf, 0), kPi));
+  // 0 for x >= 0, pi for x < 0, nan stays nan; the gradient is zero.
+  Tensor phase = where(lt(xf, 0), full_like(xf, kPi), zeros_like(xf));
+  return add(where(isnan(xf), xf, phase), where(isfinite(xf), mul(xf, 0), zeros_like(xf)));
 }
 
 Tensor logit(const Tensor& x, std::optional<double> eps) {
@@ -322,7 +329,7 @@ Tensor& leaky_relu_(Tensor& x, double slope) { return unary_op_(UnaryOp::leaky_r
 Tensor elu(const Tensor& x, double alpha) { return unary_op(UnaryOp::elu, x, {alpha, 0, 0}); }
 Tensor celu(const Tensor& x, double alpha) { return unary_op(UnaryOp::celu, x, {alpha, 0, 0}); }
 Tensor gelu(const Tensor& x, const std::string& approximate) {
-  DG_CHECK(approximate == "none" || approximate == "tanh", ValueError,
+  DG_CHECK(approximate == "none" || approximate == "tanh", Error,
            "approximate argument must be either none or tanh.");
   return unary_op(UnaryOp::gelu, x, {approximate == "tanh" ? 1.0 : 0.0, 0, 0});
 }

@@ -1,5 +1,6 @@
 // Bindings of the elementwise math: unary and binary ops as functions,
 // methods, in-place methods and operators.
+#include "ops/elementwise_common.h"
 #include "python/bindings.h"
 
 namespace py = pybind11;
@@ -30,7 +31,9 @@ void bind_math(py::module_& m) {
   m.def(#name, [](T x) { return name(x); }, py::arg("input"));   \
   cls.def(#name, [](T x) { return name(x); });
   DG_BIND_UNARY_FN(isnan) DG_BIND_UNARY_FN(isinf) DG_BIND_UNARY_FN(isfinite) DG_BIND_UNARY_FN(signbit)
-  DG_BIND_UNARY_FN(angle) DG_BIND_UNARY_FN(imag) DG_BIND_UNARY_FN(view_as_real) DG_BIND_UNARY_FN(view_as_complex)
+  DG_BIND_UNARY_FN(angle) DG_BIND_UNARY_FN(view_as_real) DG_BIND_UNARY_FN(view_as_complex)
+  m.def("imag", [](T x) { return imag(x); });
+  cls.def_property_readonly("imag", [](T x) { return imag(x); });
 #undef DG_BIND_UNARY_FN
   // Activations: module-level helpers that nn.functional wraps.
   m.def("_relu6", [](T x) { return relu6(x); });
@@ -79,7 +82,25 @@ void bind_math(py::module_& m) {
   DG_BIND_BINARY(bitwise_or) DG_BIND_BINARY(bitwise_xor) DG_BIND_BINARY(bitwise_left_shift)
   DG_BIND_BINARY(bitwise_right_shift)
 #undef DG_BIND_BINARY
+  m.def("pow", [](T a, T b) { return pow(a, b); }, py::arg("input"), py::arg("exponent"));
+  m.def("pow", [](T a, S b) { return pow(a, b); }, py::arg("input"), py::arg("exponent"));
   m.def("pow", [](S a, T b) { return pow(a, b); }, py::arg("self"), py::arg("exponent"));
+  cls.def("pow", [](T a, T b) { return pow(a, b); }, py::arg("exponent"));
+  cls.def("pow", [](T a, S b) { return pow(a, b); }, py::arg("exponent"));
+  m.def("remainder", [](S a, T b) { return remainder(a, b); });
+  m.def("floor_divide", [](S a, T b) { return floor_divide(a, b); });
+  auto scalar_tensor_of = [](S a, T like) { return full({}, a, TensorOptions(result_type(like, a)).device(like.device())); };
+  m.def("bitwise_left_shift", [scalar_tensor_of](S a, T b) { return bitwise_left_shift(scalar_tensor_of(a, b), b); });
+  m.def("bitwise_right_shift", [scalar_tensor_of](S a, T b) { return bitwise_right_shift(scalar_tensor_of(a, b), b); });
+  cls.def("__rlshift__", [scalar_tensor_of](T b, S a) { return bitwise_left_shift(scalar_tensor_of(a, b), b); }, py::is_operator());
+  cls.def("__rrshift__", [scalar_tensor_of](T b, S a) { return bitwise_right_shift(scalar_tensor_of(a, b), b); }, py::is_operator());
+  m.def("float_power", [](S a, T b) { return float_power(full({}, a, TensorOptions(kFloat64)), b); });
+  auto check_float_power_ = [](const Tensor& a) {
+    DG_CHECK(a.dtype() == kFloat64 || a.dtype() == kComplex128, Error, "the base given to float_power_ has dtype ",
+             dtype_name(a.dtype()), " but the operation's result requires dtype float64");
+  };
+  cls.def("float_power_", [check_float_power_](Tensor a, T b) { check_float_power_(a); return copy_(a, float_power(a, b)); });
+  cls.def("float_power_", [check_float_power_](Tensor a, S b) { check_float_power_(a); return copy_(a, float_power(a, b)); });
   m.def("float_power", [](T a, T b) { return float_power(a, b); });
   m.def("float_power", [](T a, S b) { return float_power(a, b); });
   cls.def("float_power", [](T a, T b) { return float_power(a, b); });
@@ -108,7 +129,11 @@ void bind_math(py::module_& m) {
       .def("__ifloordiv__", [](Tensor a, T b) { return floor_divide_(a, b); }, py::is_operator())
       .def("__ifloordiv__", [](Tensor a, S b) { return floor_divide_(a, b); }, py::is_operator())
       .def("__abs__", [](T a) { return abs(a); })
-      .def("__invert__", [](T a) { return bitwise_not(a); });
+      .def("__invert__", [](T a) {
+        DG_CHECK(is_integral(a.dtype(), true), TypeError, "~ (bitwise_not) is only supported for integer and bool tensors, got ",
+                 dtype_name(a.dtype()));
+        return bitwise_not(a);
+      });
 #define DG_BIND_BITWISE_OPERATOR(op, fn)                                                         \
   cls.def("__" op "__", [](T a, T b) { return fn(a, b); }, py::is_operator())                   \
       .def("__" op "__", [](T a, S b) { return fn(a, b); }, py::is_operator())                  \
@@ -149,9 +174,12 @@ void bind_math(py::module_& m) {
     cls.def(name, clamp_s, py::arg("min") = py::none(), py::arg("max") = py::none());
     cls.def(name, clamp_t, py::arg("min") = py::none(), py::arg("max") = py::none());
   }
-  for (const char* name : {"clamp_", "clip_"})
+  for (const char* name : {"clamp_", "clip_"}) {
     cls.def(name, [](Tensor x, OptS lo, OptS hi) { return clamp_(x, lo, hi); }, py::arg("min") = py::none(),
             py::arg("max") = py::none());
+    cls.def(name, [](Tensor x, OptT lo, OptT hi) { return copy_(x, clamp(x, lo, hi)); }, py::arg("min") = py::none(),
+            py::arg("max") = py::none());
+  }
   m.def("clamp_min", [](T x, S lo) { return clamp(x, OptS(lo), OptS()); });
   m.def("clamp_max", [](T x, S hi) { return clamp(x, OptS(), OptS(hi)); });
   cls.def("clamp_min", [](T x, S lo) { return clamp(x, OptS(lo), OptS()); });
@@ -167,9 +195,14 @@ void bind_math(py::module_& m) {
   m.def("addcdiv", addcdiv_fn, py::arg("input"), py::arg("tensor1"), py::arg("tensor2"), py::kw_only(), py::arg("value") = 1);
   cls.def("addcmul", addcmul_fn, py::arg("tensor1"), py::arg("tensor2"), py::kw_only(), py::arg("value") = 1);
   cls.def("addcdiv", addcdiv_fn, py::arg("tensor1"), py::arg("tensor2"), py::kw_only(), py::arg("value") = 1);
-  cls.def("addcmul_", [](Tensor t, T a, T b, S v) { return t.copy_(addcmul(t, a, b, v)); }, py::arg("tensor1"),
+  auto checked_copy = [](Tensor& t, const Tensor& r) -> Tensor& {
+    DG_CHECK(can_cast(r.dtype(), t.dtype()), Error, "result type ", dtype_name(r.dtype()),
+             " can't be cast to the desired output type ", dtype_name(t.dtype()));
+    return t.copy_(r);
+  };
+  cls.def("addcmul_", [checked_copy](Tensor t, T a, T b, S v) { return checked_copy(t, addcmul(t, a, b, v)); }, py::arg("tensor1"),
           py::arg("tensor2"), py::kw_only(), py::arg("value") = 1);
-  cls.def("addcdiv_", [](Tensor t, T a, T b, S v) { return t.copy_(addcdiv(t, a, b, v)); }, py::arg("tensor1"),
+  cls.def("addcdiv_", [checked_copy](Tensor t, T a, T b, S v) { return checked_copy(t, addcdiv(t, a, b, v)); }, py::arg("tensor1"),
           py::arg("tensor2"), py::kw_only(), py::arg("value") = 1);
   auto isclose_fn = [](T a, T b, double rtol, double atol, bool nan) { return isclose(a, b, rtol, atol, nan); };
   auto allclose_fn = [](T a, T b, double rtol, double atol, bool nan) { return allclose(a, b, rtol, atol, nan); };

@@ -61,4 +61,5 @@ PYBIND11_MODULE(_C, m) {
   bind_math(m);
   bind_linalg(m);
   bind_reductions(m);
+  bind_join_sort(m);
 }

@@ -337,6 +337,42 @@ DG_API Tensor index(const Tensor& t, ArrayRef<TensorIndex> indices);
 DG_API void index_put_(Tensor& t, ArrayRef<TensorIndex> indices, const Tensor& value);
 DG_API void index_put_(Tensor& t, ArrayRef<TensorIndex> indices, const Scalar& value);
 
+// ---- advanced indexing ----------------------------------------------------------------------
+// (dim, index tensor) pairs: integer tensors pick positions along dim (they
+// broadcast together); a bool mask covers as many dims as it has.
+using IndexList = std::vector<std::pair<int64_t, Tensor>>;
+DG_API Tensor index(const Tensor& t, const IndexList& indices);
+DG_API Tensor index_put(const Tensor& self, const IndexList& indices, const Tensor& values, bool accumulate = false);
+DG_API Tensor& index_put_(Tensor& self, const IndexList& indices, const Tensor& values, bool accumulate = false);
+DG_API Tensor nonzero(const Tensor& t);  // (n, ndim) int64 coordinates
+DG_API Tensor index_select(const Tensor& t, int64_t dim, const Tensor& index);
+DG_API Tensor masked_fill(const Tensor& t, const Tensor& mask, const Scalar& value);
+DG_API Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value);
+DG_API Tensor masked_select(const Tensor& t, const Tensor& mask);
+DG_API Tensor gather(const Tensor& t, int64_t dim, const Tensor& index);
+// Out of place; add_values: scatter_add.
+DG_API Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Tensor& src, bool add_values = false);
+DG_API Tensor scatter(const Tensor& t, int64_t dim, const Tensor& index, const Scalar& value);
+DG_API Tensor take(const Tensor& t, const Tensor& index);
+
+// ---- joining, reordering, sorting, scans ---------------------------------------------------------
+DG_API Tensor cat(const std::vector<Tensor>& tensors, int64_t dim = 0);
+DG_API Tensor stack(const std::vector<Tensor>& tensors, int64_t dim = 0);
+DG_API Tensor flip(const Tensor& t, IntArrayRef dims);
+DG_API Tensor roll(const Tensor& t, IntArrayRef shifts, IntArrayRef dims = {});
+DG_API Tensor repeat(const Tensor& t, IntArrayRef repeats);
+DG_API Tensor repeat_interleave(const Tensor& t, int64_t repeats, std::optional<int64_t> dim = std::nullopt);
+// (values, indices); NaN sorts last, ties keep their order (stable).
+DG_API std::pair<Tensor, Tensor> sort(const Tensor& t, int64_t dim = -1, bool descending = false);
+DG_API Tensor argsort(const Tensor& t, int64_t dim = -1, bool descending = false);
+DG_API std::pair<Tensor, Tensor> topk(const Tensor& t, int64_t k, int64_t dim = -1, bool largest = true,
+                                      bool sorted = true);
+DG_API std::pair<Tensor, Tensor> kthvalue(const Tensor& t, int64_t k, int64_t dim = -1, bool keepdim = false);
+DG_API Tensor median(const Tensor& t);  // the lower median of all elements
+DG_API std::pair<Tensor, Tensor> median(const Tensor& t, int64_t dim, bool keepdim = false);
+DG_API Tensor cumsum(const Tensor& t, int64_t dim, std::optional<Dtype> dtype = std::nullopt);
+DG_API Tensor cumprod(const Tensor& t, int64_t dim, std::optional<Dtype> dtype = std::nullopt);
+
 // ---- operators ---------------------------------------------------------------------
 inline Tensor operator+(const Tensor& a, const Tensor& b) { return add(a, b); }
 inline Tensor operator+(const Tensor& a, const Scalar& b) { return add(a, b); }

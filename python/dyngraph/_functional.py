@@ -6,7 +6,7 @@ from . import _C
 from ._C import Tensor
 from ._types import Size
 
-__all__ = ["norm", "result_type", "can_cast", "set_default_dtype", "broadcast_shapes", "broadcast_tensors", "is_tensor",
+__all__ = ["hstack", "vstack", "dstack", "column_stack", "tile", "meshgrid", "fliplr", "flipud", "rot90", "norm", "result_type", "can_cast", "set_default_dtype", "broadcast_shapes", "broadcast_tensors", "is_tensor",
            "numel", "is_floating_point", "is_complex", "expand_copy", "swapaxes"]
 
 
@@ -74,3 +74,77 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p == "nuc":
         raise RuntimeError("norm(p='nuc') needs a singular value decomposition, which dyngraph does not have yet")
     return _C._vector_norm(input, float(p), dim, keepdim, dtype)
+
+
+
+
+def hstack(tensors):
+    tensors = [t if t.dim() else t.reshape(1) for t in tensors]
+    return _C.cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors):
+    return _C.cat([t.reshape(1, -1) if t.dim() < 2 else t for t in tensors], 0)
+
+
+def dstack(tensors):
+    out = []
+    for t in tensors:
+        if t.dim() == 0:
+            t = t.reshape(1, 1, 1)
+        elif t.dim() == 1:
+            t = t.reshape(1, -1, 1)
+        elif t.dim() == 2:
+            t = t.unsqueeze(-1)
+        out.append(t)
+    return _C.cat(out, 2)
+
+
+def column_stack(tensors):
+    return _C.cat([t.reshape(-1, 1) if t.dim() < 2 else t for t in tensors], 1)
+
+
+def tile(input, dims):
+    dims = tuple(dims)
+    if len(dims) < input.dim():
+        dims = (1,) * (input.dim() - len(dims)) + dims
+    return input.repeat(*dims)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise ValueError(f"torch.meshgrid: indexing must be one of 'xy' or 'ij', but received: {indexing}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:
+        tensors = (tensors[1], tensors[0]) + tuple(tensors[2:])
+    shape = tuple(t.numel() for t in tensors)
+    out = []
+    for i, t in enumerate(tensors):
+        view = [1] * len(tensors)
+        view[i] = -1
+        out.append(t.reshape(*view).expand(*shape))
+    if swap:
+        out[0], out[1] = out[1].transpose(0, 1), out[0].transpose(0, 1)
+    return tuple(out)
+
+
+def fliplr(input):
+    return input.flip(1)
+
+
+def flipud(input):
+    return input.flip(0)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    k = k % 4
+    d0, d1 = dims
+    if k == 0:
+        return input.clone()
+    if k == 1:
+        return input.flip(d1).transpose(d0, d1)
+    if k == 2:
+        return input.flip(d0).flip(d1)
+    return input.transpose(d0, d1).flip(d1)

@@ -1,0 +1,78 @@
+// CPU sorting and scans along the last dim of dense (rows, n) tensors.
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include "core/dispatch.h"
+#include "cpu/parallel.h"
+#include "kernels/convert.h"
+
+namespace dg::cpu {
+
+namespace {
+
+void sort_kernel(const Tensor& in, Tensor& values, Tensor& indices, bool descending) {
+  const int64_t n = in.sizes().back(), rows = n ? in.numel() / n : 0;
+  DG_DISPATCH_REAL(in.dtype(), "sort", [&] {
+    using T = scalar_t;
+    using M = opmath_t<T>;
+    const T* src = reinterpret_cast<const T*>(in.data_ptr());
+    T* vals = reinterpret_cast<T*>(values.data_ptr());
+    int64_t* idx = indices.data_ptr<int64_t>();
+    parallel_for(0, rows, 1, [&](int64_t b, int64_t e) {
+      std::vector<int64_t> order(static_cast<size_t>(n));
+      for (int64_t r = b; r < e; ++r) {
+        const T* row = src + r * n;
+        std::iota(order.begin(), order.end(), 0);
+        // NaN sorts as the largest value, as in PyTorch; ties keep their order.
+        auto less = [&](int64_t i, int64_t j) {
+          M a = static_cast<M>(row[i]), c = static_cast<M>(row[j]);
+          if (a != a) return false;
+          if (c != c) return true;
+          return a < c;
+        };
+        if (descending)
+          std::stable_sort(order.begin(), order.end(), [&](int64_t i, int64_t j) { return less(j, i); });
+        else
+          std::stable_sort(order.begin(), order.end(), less);
+        for (int64_t k = 0; k < n; ++k) {
+          vals[r * n + k] = row[order[k]];
+          idx[r * n + k] = order[k];
+        }
+      }
+    });
+  });
+}
+
+template <class T> struct wide { using type = std::conditional_t<std::is_integral<T>::value, int64_t, opmath_t<T>>; };
+template <> struct wide<complex64_t> { using type = complex64_t; };
+template <> struct wide<complex128_t> { using type = complex128_t; };
+
+void scan_kernel(const Tensor& in, Tensor& out, ScanOp op) {
+  const int64_t n = in.sizes().back(), rows = n ? in.numel() / n : 0;
+  DG_DISPATCH_ALL(out.dtype(), "cumulative op", [&] {
+    using T = scalar_t;
+    using A = typename wide<T>::type;
+    const T* src = reinterpret_cast<const T*>(in.data_ptr());
+    T* dst = reinterpret_cast<T*>(out.data_ptr());
+    parallel_for(0, rows, 64, [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        A acc = op == ScanOp::cumprod ? A(1) : A(0);
+        for (int64_t k = 0; k < n; ++k) {
+          A x = static_cast<A>(src[r * n + k]);
+          acc = op == ScanOp::cumprod ? A(acc * x) : A(acc + x);
+          dst[r * n + k] = static_cast<T>(acc);
+        }
+      }
+    });
+  });
+}
+
+}  // namespace
+
+void register_sort_kernels(KernelTable& t) {
+  t.sort = &sort_kernel;
+  t.scan = &scan_kernel;
+}
+
+}  // namespace dg::cpu
