@@ -45,6 +45,32 @@ def _binary(shape_a, shape_b, op=lambda a, b: a + b, transpose_a=False):
     return {lib: with_lib(lib) for lib in ("dyngraph", "numpy", "torch")}
 
 
+def _unary(shape, fn):
+    """fn(lib_module, tensor) on a random float32 tensor of shape."""
+    def with_lib(lib):
+        def setup():
+            if lib == "numpy":
+                a = np.random.rand(*shape).astype(np.float32)
+                return lambda: fn(np, a)
+            mod = dg if lib == "dyngraph" else torch
+            a = mod.rand(*shape)
+            return lambda: fn(mod, a)
+        return setup
+    return {lib: with_lib(lib) for lib in ("dyngraph", "numpy", "torch")}
+
+
+def _matmul(n, batch=None):
+    shape = (n, n) if batch is None else (batch, n, n)
+    return _binary(shape, shape, op=lambda a, b: a @ b)
+
+
+def _softmax(mod, a):
+    if mod is np:
+        e = np.exp(a - a.max(1, keepdims=True))
+        return e / e.sum(1, keepdims=True)
+    return a.softmax(1)
+
+
 def _inplace_add(n):
     def with_lib(lib):
         def setup():
@@ -115,6 +141,14 @@ CASES = [
     Case("transpose + add 4096x4096", _binary((4096, 4096), (4096, 4096), transpose_a=True), number=3, target=0.25),
     Case("mul 1000 elements by scalar", _binary((1000,), (1,), op=lambda a, b: a * 2.0)),
     Case("autograd: 20-op chain + backward", _autograd_chain(), target=0.5),
+    Case("sum 16M float32", _unary((N16M,), lambda m, a: a.sum()), target=1.0),
+    Case("sum over dim 1, 4096x4096", _unary((4096, 4096), lambda m, a: a.sum(1)), number=3, target=1.0),
+    Case("mean over dim 0, 4096x4096", _unary((4096, 4096), lambda m, a: a.mean(0)), number=3, target=0.6),
+    Case("softmax (4096,1024) dim 1", _unary((4096, 1024), _softmax), number=3, target=1.0),
+    Case("matmul 256 float32", _matmul(256), target=1.05),
+    Case("matmul 1024 float32", _matmul(1024), number=3, target=1.05),
+    Case("bmm (64,128,128)", _matmul(128, batch=64), number=5, target=1.05),
+    Case("exp 1M float32", _unary((1 << 20,), lambda m, a: m.exp(a))),
 ]
 
 
