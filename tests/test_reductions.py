@@ -739,3 +739,14 @@ def test_matches_torch_optional():
     assert_tensor_equal(dyngraph.logsumexp(T(a), 1), torch.logsumexp(ta, 1).numpy(), rtol=1e-12)
     r, tr = T(a).max(2), ta.max(2)
     assert_tensor_equal(r.indices, tr.indices.numpy())
+
+
+def test_dim_as_list_and_none():
+    a = np.arange(12.0).reshape(3, 4)
+    assert dyngraph.tensor(a).sum(dim=[0, 1]).item() == 66.0
+    assert_tensor_equal(T(a).amax(dim=[1]), a.max(1))
+    assert T(a).logsumexp(dim=[0, 1]).item() == pytest.approx(np_logsumexp(a, (0, 1)))
+    assert T(a).sum(None).item() == 66.0
+    assert T(a).var(dim=None).item() == pytest.approx(a.var(ddof=1))
+    assert T(a).argmax(None).item() == 11
+    assert_tensor_equal(T(a).mean(-1, True), a.mean(-1, keepdims=True))

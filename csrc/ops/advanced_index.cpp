@@ -51,7 +51,13 @@ struct IndexPlan {
 IndexPlan plan(IntArrayRef sizes, IntArrayRef strides, const std::vector<std::pair<int64_t, Tensor>>& indices) {
   IndexPlan p;
   Shape b;
-  for (auto& [d, idx] : indices) b = broadcast_shapes(b, idx.sizes());
+  try {
+    for (auto& [d, idx] : indices) b = broadcast_shapes(b, idx.sizes());
+  } catch (const Error&) {
+    std::string shapes;
+    for (auto& [d, idx] : indices) shapes += (shapes.empty() ? "" : ", ") + Tensor(idx).str();
+    DG_FAIL(IndexError, "shape mismatch: indexing tensors could not be broadcast together (", shapes, ")");
+  }
   p.b_shape = b;
   std::vector<bool> indexed(sizes.size(), false);
   NoGradGuard no_grad;
@@ -140,7 +146,7 @@ std::vector<std::pair<int64_t, Tensor>> expand_masks(const Tensor& t, const std:
       for (int64_t k = 0; k < idx.dim(); ++k) out.emplace_back(d + k, select(nz, 1, k));
       if (idx.dim() == 0) out.emplace_back(d, zeros({idx.item<bool>() ? 1 : 0}, TensorOptions(kInt64)));
     } else {
-      DG_CHECK(is_integral(idx.dtype(), false), IndexError,
+      DG_CHECK(idx.dtype() == kInt64 || idx.dtype() == kInt32, IndexError,
                "tensors used as indices must be long, int, byte or bool tensors");
       out.emplace_back(d, idx);
     }
@@ -202,6 +208,9 @@ Tensor index(const Tensor& t, const std::vector<std::pair<int64_t, Tensor>>& raw
 
 Tensor index_put(const Tensor& self, const std::vector<std::pair<int64_t, Tensor>>& raw_indices, const Tensor& values,
                  bool accumulate) {
+  DG_CHECK(values.dtype() == self.dtype(), Error,
+           "Index put requires the source and destination dtypes match, got ", dtype_name(self.dtype()),
+           " for the destination and ", dtype_name(values.dtype()), " for the source.");
   Tensor out = clone(self);
   {
     NoGradGuard no_grad;
@@ -242,6 +251,9 @@ void index_put_raw_(Tensor& self, const std::vector<std::pair<int64_t, Tensor>>&
 
 Tensor& index_put_(Tensor& self, const std::vector<std::pair<int64_t, Tensor>>& indices, const Tensor& values,
                    bool accumulate) {
+  DG_CHECK(values.dtype() == self.dtype(), Error,
+           "Index put requires the source and destination dtypes match, got ", dtype_name(self.dtype()),
+           " for the destination and ", dtype_name(values.dtype()), " for the source.");
   bool grad = any_requires_grad({&self, &values});
   if (!grad) {
     check_inplace(self);
@@ -253,7 +265,11 @@ Tensor& index_put_(Tensor& self, const std::vector<std::pair<int64_t, Tensor>>& 
 
 Tensor index_select(const Tensor& t, int64_t dim, const Tensor& idx) {
   DG_CHECK(idx.dim() <= 1, IndexError, "index_select(): Index is supposed to be a vector");
-  DG_CHECK(is_integral(idx.dtype(), false), IndexError, "index_select(): Expected dtype int32/int64 for index");
+  DG_CHECK(idx.dtype() == kInt64 || idx.dtype() == kInt32, Error, "index_select(): Expected dtype int32/int64 for index");
+  if (idx.numel() > 0) {
+    NoGradGuard no_grad;
+    DG_CHECK(min(idx).item<int64_t>() >= 0, IndexError, "index out of range in self");
+  }
   int64_t d = wrap_dim(dim, t.dim());
   if (t.dim() == 0) return index(unsqueeze(t, 0), {{0, reshape(idx, {-1})}}).reshape({});
   return index(t, {{d, reshape(idx, {-1})}});
@@ -270,6 +286,7 @@ Tensor masked_fill(const Tensor& t, const Tensor& mask, const Tensor& value) {
   return where(mask, to_dtype(value, t.dtype()), t);
 }
 Tensor masked_select(const Tensor& t, const Tensor& mask) {
+  DG_CHECK(mask.dtype() == kBool, Error, "masked_select: expected BoolTensor for mask");
   Shape s = broadcast_shapes(t.sizes(), mask.sizes());
   return index(expand(t, s), {{0, expand(mask, s)}});
 }
@@ -296,16 +313,32 @@ std::vector<std::pair<int64_t, Tensor>> gather_indices(const Tensor& t, int64_t 
 }
 }  // namespace
 
-Tensor gather(const Tensor& t, int64_t dim, const Tensor& idx) {
-  DG_CHECK(idx.dtype() == kInt64, Error, "gather(): Expected dtype int64 for index");
+namespace {
+// gather/scatter report bad indices as RuntimeError (PyTorch's behaviour), unlike t[idx].
+Tensor checked_dim_index(const Tensor& t, int64_t d, const Tensor& idx_in, const char* op) {
+  DG_CHECK(idx_in.dtype() == kInt64 || idx_in.dtype() == kInt32, Error, op, "(): Expected dtype int64 for index");
+  Tensor idx = to_dtype(idx_in, kInt64);
+  if (idx.numel() > 0) {
+    NoGradGuard no_grad;
+    int64_t size = t.dim() ? t.sizes()[d] : 1, lo = min(idx).item<int64_t>(), hi = max(idx).item<int64_t>();
+    DG_CHECK(lo >= 0 && hi < size, Error, op, "(): index ", hi >= size ? hi : lo,
+             " is out of bounds for dimension ", d, " with size ", size);
+  }
+  return idx;
+}
+}  // namespace
+
+Tensor gather(const Tensor& t, int64_t dim, const Tensor& idx_in) {
   int64_t d = wrap_dim(dim, t.dim());
+  Tensor idx = checked_dim_index(t, d, idx_in, "gather");
   if (idx.numel() == 0) return empty(idx.sizes(), TensorOptions(t.dtype()).device(t.device()));
   return index(t, gather_indices(t, d, idx));
 }
 
-Tensor scatter(const Tensor& t, int64_t dim, const Tensor& idx, const Tensor& src, bool add_values) {
-  DG_CHECK(idx.dtype() == kInt64, Error, "scatter(): Expected dtype int64 for index");
+Tensor scatter(const Tensor& t, int64_t dim, const Tensor& idx_in, const Tensor& src, bool add_values) {
   int64_t d = wrap_dim(dim, t.dim());
+  Tensor idx = checked_dim_index(t, d, idx_in, add_values ? "scatter_add" : "scatter");
+  DG_CHECK(src.dtype() == t.dtype(), Error, "scatter(): Expected self.dtype to be equal to src.dtype");
   if (idx.numel() == 0) return clone(t);
   Tensor s = src;
   if (!s.sizes().equals(idx.sizes())) {

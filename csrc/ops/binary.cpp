@@ -132,6 +132,8 @@ struct BinaryScalarBackward final : Node {
 }  // namespace
 
 Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b) {
+  // Complex logaddexp has no kernel: log(exp(a) + exp(b)) is exact enough there.
+  if (op == BinaryOp::logaddexp && is_complex(promoted(a, b))) return log(add(exp(a), exp(b)));
   check_no_integer_zero(op, promoted(a, b), &b, nullptr);
   Tensor y = binary(op, a, b, 1, {});
   if (differentiable(op) && (is_floating_point(y.dtype()) || is_complex(y.dtype())) && any_requires_grad({&a, &b})) {
@@ -144,6 +146,8 @@ Tensor binary_op(BinaryOp op, const Tensor& a, const Tensor& b) {
 }
 
 Tensor binary_op(BinaryOp op, const Tensor& a, const Scalar& b, bool reversed) {
+  if (op == BinaryOp::logaddexp && is_complex(result_type(a, b)))
+    return log(add(exp(a), exp(full({}, b, TensorOptions(result_type(a, b)).device(a.device())))));
   DG_CHECK(!(op == BinaryOp::pow && !reversed && is_integral(result_type(a, b), false) && b.is_integral() &&
              b.to_long() < 0),
            Error, "Integers to negative integer powers are not allowed.");

@@ -54,7 +54,7 @@ Tensor raw_reduce(ReduceOp op, const Tensor& input, const std::vector<bool>& mas
   ReduceIter it = make_reduce_iter(input, mask, out_dtype, arg);
   if (it.out_numel > 0) {
     if (it.red_numel == 0) {
-      DG_CHECK(op != ReduceOp::amax && op != ReduceOp::amin && !arg, IndexError, reduce_name(op),
+      DG_CHECK(op != ReduceOp::amax && op != ReduceOp::amin && !arg, Error, reduce_name(op),
                "(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with "
                "the 'dim' argument.");
       fill_(it.output, op == ReduceOp::prod || op == ReduceOp::all ? 1 : 0);
@@ -197,12 +197,17 @@ Tensor sum_like(const Tensor& t, IntArrayRef dims, bool all, bool keepdim, std::
     }
   }
   if (any_requires_grad({&t}) && differentiable_dtype(out_dtype)) {
-    DG_CHECK(!nan || !is_mean, Error, "nanmean backward is not supported yet");
-    double scale = is_mean ? 1.0 / static_cast<double>(count) : 1.0;
     if (nan) {
-      // nansum: no gradient to the NaN positions.
-      r = raw_reduce(ReduceOp::nansum, input, mask, keepdim, out_dtype);
+      // NaN positions get no gradient; nanmean divides by the count of the others.
+      std::vector<int64_t> all_dims;
+      for (size_t d = 0; d < mask.size(); ++d)
+        if (mask[d]) all_dims.push_back(static_cast<int64_t>(d));
+      Tensor keep = logical_not(isnan(t));
+      Tensor masked = where(keep, t, zeros_like(t));
+      Tensor s = sum(masked, all_dims, keepdim, dtype);
+      return is_mean ? div(s, sum(keep, all_dims, keepdim)) : s;
     }
+    double scale = is_mean ? 1.0 / static_cast<double>(count) : 1.0;
     record(r, {&t}, make_intrusive<SumBackward>(node, t.sizes(), mask, keepdim, scale));
   }
   return r;
@@ -264,7 +269,8 @@ Tensor max(const Tensor& t) { return amax_like(ReduceOp::amax, t, {}, false); }
 Tensor min(const Tensor& t) { return amax_like(ReduceOp::amin, t, {}, false); }
 
 Tensor argmax(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
-  DG_CHECK(!is_complex(t.dtype()), Error, "argmax(): does not support complex input");
+  DG_CHECK(!is_complex(t.dtype()) && t.dtype() != kBool, Error, "\"argmax\" not implemented for '",
+           dtype_name(t.dtype()), "'");
   if (!dim) {
     Tensor flat = reshape(t, {-1});
     Tensor r = raw_reduce(ReduceOp::argmax, flat, {true}, false, kInt64);
@@ -273,7 +279,8 @@ Tensor argmax(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
   return raw_reduce(ReduceOp::argmax, t, reduced_mask(t, {*dim}), keepdim, kInt64);
 }
 Tensor argmin(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
-  DG_CHECK(!is_complex(t.dtype()), Error, "argmin(): does not support complex input");
+  DG_CHECK(!is_complex(t.dtype()) && t.dtype() != kBool, Error, "\"argmin\" not implemented for '",
+           dtype_name(t.dtype()), "'");
   if (!dim) {
     Tensor flat = reshape(t, {-1});
     Tensor r = raw_reduce(ReduceOp::argmin, flat, {true}, false, kInt64);
@@ -348,7 +355,9 @@ Tensor logsumexp(const Tensor& t, IntArrayRef dims, bool keepdim) {
 }
 
 Tensor softmax(const Tensor& t, int64_t dim, std::optional<Dtype> dtype) {
-  Tensor x = dtype ? to_dtype(t, *dtype) : (differentiable_dtype(t.dtype()) ? t : to_dtype(t, default_dtype()));
+  DG_CHECK(dtype || differentiable_dtype(t.dtype()), Error, "\"softmax\" not implemented for '", dtype_name(t.dtype()),
+           "'");
+  Tensor x = dtype ? to_dtype(t, *dtype) : t;
   if (x.dim() == 0) return exp(sub(x, x));
   Tensor m;
   {
@@ -361,10 +370,19 @@ Tensor softmax(const Tensor& t, int64_t dim, std::optional<Dtype> dtype) {
 }
 
 Tensor log_softmax(const Tensor& t, int64_t dim, std::optional<Dtype> dtype) {
-  Tensor x = dtype ? to_dtype(t, *dtype) : (differentiable_dtype(t.dtype()) ? t : to_dtype(t, default_dtype()));
+  DG_CHECK(dtype || differentiable_dtype(t.dtype()), Error, "\"log_softmax\" not implemented for '",
+           dtype_name(t.dtype()), "'");
+  Tensor x = dtype ? to_dtype(t, *dtype) : t;
   if (x.dim() == 0) return sub(x, x);
   return sub(x, logsumexp(x, {dim}, true));
 }
+
+namespace {
+// A reduced-shape mask broadcast back over the input's shape.
+Tensor expand_grad_like(const Tensor& m, const Tensor& x, IntArrayRef dims, bool keepdim) {
+  return expand_grad(m, reduced_mask(x, dims), keepdim, x.sizes());
+}
+}  // namespace
 
 Tensor vector_norm(const Tensor& t, double ord, IntArrayRef dims, bool keepdim, std::optional<Dtype> dtype) {
   Tensor x = dtype ? to_dtype(t, *dtype) : t;
@@ -374,7 +392,18 @@ Tensor vector_norm(const Tensor& t, double ord, IntArrayRef dims, bool keepdim, 
   if (std::isinf(ord)) return ord > 0 ? amax(a, dims, keepdim) : amin(a, dims, keepdim);
   if (ord == 0) return to_dtype(sum(ne(a, 0), dims, keepdim), a.dtype());
   if (ord == 1) return sum(a, dims, keepdim);
-  if (ord == 2) return sqrt(sum(square(a), dims, keepdim));
+  if (ord == 2) {
+    // sqrt(sum |x|^2), with a zero (not NaN) gradient at the zero vector.
+    Tensor n = sqrt(sum(square(a), dims, keepdim));
+    if (!any_requires_grad({&x})) return n;
+    Tensor safe;
+    {
+      NoGradGuard no_grad;
+      safe = eq(n, 0);
+    }
+    Tensor sq = sum(square(where(expand_grad_like(safe, x, dims, keepdim), zeros_like(a), a)), dims, keepdim);
+    return where(safe, zeros_like(n), sqrt(where(safe, ones_like(sq), sq)));
+  }
   return pow(sum(pow(a, ord), dims, keepdim), 1.0 / ord);
 }
 

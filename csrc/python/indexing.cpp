@@ -31,7 +31,8 @@ bool is_tensor_like(PyObject* o) {
 
 Tensor to_index_tensor(py::handle o) {
   if (py::isinstance<TensorImpl>(o)) return o.cast<Tensor>();
-  return py::module_::import("dyngraph").attr("as_tensor")(o).cast<Tensor>();
+  Tensor t = py::module_::import("dyngraph").attr("as_tensor")(o).cast<Tensor>();
+  return t.numel() == 0 ? to_dtype(t, kInt64) : t;  // [] indexes nothing (not a float index)
 }
 
 void parse_one(PyObject* o, ParsedIndex& out) {
@@ -140,7 +141,7 @@ void bind_indexing(py::module_& m) {
         copy_(target, src);
       }
     } else {
-      index_put_(view, adv, v, false);
+      index_put_(view, adv, to_dtype(v, view.dtype()), false);
     }
   });
 
@@ -150,6 +151,11 @@ void bind_indexing(py::module_& m) {
     cls.def(name, fn, extra...);
   };
   both("nonzero", [](T t, bool as_tuple) -> py::object {
+    if (as_tuple && t.dim() == 0) {
+      py::tuple out(1);
+      out[0] = py::cast(select(nonzero(reshape(t, {1})), 1, 0));
+      return std::move(out);
+    }
     Tensor nz = nonzero(t);
     if (!as_tuple) return py::cast(nz);
     py::tuple out(static_cast<size_t>(std::max<int64_t>(t.dim(), 1)));
@@ -170,8 +176,12 @@ void bind_indexing(py::module_& m) {
   both("take", [](T t, T idx) { return take(t, idx); }, py::arg("index"));
   both("take_along_dim", [](T t, T idx, std::optional<int64_t> dim) {
     if (!dim) return take(t, idx);
-    Shape s = broadcast_shapes(t.sizes(), idx.sizes());
+    // Broadcast every dim except `dim`.
     int64_t d = wrap_dim(*dim, t.dim());
+    Shape a(t.sizes()), b(idx.sizes());
+    a[d] = 1;
+    b[d] = 1;
+    Shape s = broadcast_shapes(a, b);
     Shape ts(s), is(s);
     ts[d] = t.sizes()[d];
     is[d] = idx.sizes()[d];

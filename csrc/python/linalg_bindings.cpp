@@ -16,6 +16,9 @@ void bind_linalg(py::module_& m) {
   DG_BIND_PRODUCT(vdot) DG_BIND_PRODUCT(outer)
 #undef DG_BIND_PRODUCT
   m.def("ger", [](T a, T b) { return outer(a, b); });
+  cls.def("ger", [](T a, T b) { return outer(a, b); });
+  cls.def("addmm_", [](Tensor in, T a, T b, S beta, S alpha) { return copy_(in, addmm(in, a, b, beta, alpha)); },
+          py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
   cls.def("__matmul__", [](T a, T b) { return matmul(a, b); }, py::is_operator());
   cls.def("__rmatmul__", [](T a, T b) { return matmul(b, a); }, py::is_operator());
   m.def("addmm", [](T in, T a, T b, S beta, S alpha) { return addmm(in, a, b, beta, alpha); }, py::arg("input"),
