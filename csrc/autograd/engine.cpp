@@ -70,6 +70,17 @@ struct GraphTask {
 
   bool is_needed(Node* n) const { return needed.empty() || needed.count(n); }
 
+  // Switches to capture mode for the gradients of these tensors.
+  void capture(const TensorList& inputs) {
+    capture_only = true;
+    for (const Tensor& t : inputs) {
+      Edge e = gradient_edge(t);
+      DG_CHECK(e.valid(), Error, "One of the differentiated Tensors does not require grad");
+      captures.push_back(e);
+    }
+    captured.resize(inputs.size());
+  }
+
   void add_to_buffer(Node* n, uint32_t slot, const Tensor& g) {
     TensorList& buf = buffers[n];
     if (buf.empty()) buf.resize(n->input_meta.size() ? n->input_meta.size() : 1);
@@ -223,20 +234,14 @@ void backward(const TensorList& roots, const TensorList& grad_roots, bool retain
     return;
   }
   // backward(inputs=...): gather the gradients of just these, then accumulate.
-  task.capture_only = true;
-  for (const Tensor& t : inputs) {
-    Edge e = gradient_edge(t);
-    DG_CHECK(e.valid(), Error, "One of the differentiated Tensors does not require grad");
-    task.captures.push_back(e);
-  }
-  task.captured.resize(inputs.size());
+  task.capture(inputs);
   execute(task, edges, grads);
   AutoGradMode mode(create_graph);
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (!task.captured[i].defined()) continue;
     Tensor t = inputs[i];
     if (is_leaf(t)) {
-      accumulate_grad(t, task.captured[i]);
+      accumulate_grad(t, task.captured[i], /*run_hooks=*/false);  // the capture already ran them
     } else {
       AutogradMeta& m = t.impl()->ensure_autograd_meta();
       m.grad = m.grad.defined() ? add(m.grad, task.captured[i]) : task.captured[i];
@@ -251,13 +256,7 @@ TensorList grad(const TensorList& outputs, const TensorList& inputs, const Tenso
   GraphTask task;
   task.keep_graph = retain_graph.value_or(create_graph);
   task.create_graph = create_graph;
-  task.capture_only = true;
-  for (const Tensor& t : inputs) {
-    Edge e = gradient_edge(t);
-    DG_CHECK(e.valid(), Error, "One of the differentiated Tensors does not require grad");
-    task.captures.push_back(e);
-  }
-  task.captured.resize(inputs.size());
+  task.capture(inputs);
   execute(task, edges, grads);
   for (size_t i = 0; i < inputs.size(); ++i)
     DG_CHECK(task.captured[i].defined() || allow_unused, Error,

@@ -20,7 +20,7 @@ struct DG_API AccumulateGrad final : Node {
 Tensor run_leaf_hooks(const Tensor& variable, Tensor g);
 
 // Adds new_grad into t's .grad as AccumulateGrad does (used by backward(inputs=)).
-void accumulate_grad(Tensor& variable, const Tensor& new_grad);
+void accumulate_grad(Tensor& variable, const Tensor& new_grad, bool run_hooks = true);
 
 // Sums grad down to shape (the inverse of broadcasting); differentiable.
 Tensor sum_to(const Tensor& grad, IntArrayRef shape);

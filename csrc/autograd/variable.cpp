@@ -176,9 +176,9 @@ Tensor run_leaf_hooks(const Tensor& variable, Tensor g) {
   return g;
 }
 
-void accumulate_grad(Tensor& variable, const Tensor& incoming) {
+void accumulate_grad(Tensor& variable, const Tensor& incoming, bool run_hooks) {
   AutogradMeta& m = variable.impl()->ensure_autograd_meta();
-  Tensor g = run_leaf_hooks(variable, incoming);
+  Tensor g = run_hooks ? run_leaf_hooks(variable, incoming) : incoming;
   if (!g.defined()) return;
   if (!m.grad.defined()) {
     // A private copy (the engine may hand the same tensor to several inputs),

@@ -19,24 +19,40 @@ CBLAS_TRANSPOSE trans(bool t) { return t ? CblasTrans : CblasNoTrans; }
 // GemmArgs (A is m x k, B is k x n; a matrix with `trans` set is stored as
 // its transpose with leading dimension ld).
 template <class T>
-void gemm_blas(const GemmArgs& g) {
+void gemm_one(const GemmArgs& g, int64_t b) {
   const T one(1), zero(0);
-  for (int64_t b = 0; b < g.batch; ++b) {
-    const T* a = reinterpret_cast<const T*>(g.a) + g.a_offsets[b];
-    const T* bb = reinterpret_cast<const T*>(g.b) + g.b_offsets[b];
-    T* c = reinterpret_cast<T*>(g.c) + b * g.m * g.n;
-    const blasint m = static_cast<blasint>(g.m), n = static_cast<blasint>(g.n), k = static_cast<blasint>(g.k);
-    const blasint lda = static_cast<blasint>(g.lda), ldb = static_cast<blasint>(g.ldb), ldc = static_cast<blasint>(g.n);
-    if constexpr (std::is_same<T, float>::value) {
-      scipy_cblas_sgemm(CblasRowMajor, trans(g.a_trans), trans(g.b_trans), m, n, k, 1.0f, a, lda, bb, ldb, 0.0f, c, ldc);
-    } else if constexpr (std::is_same<T, double>::value) {
-      scipy_cblas_dgemm(CblasRowMajor, trans(g.a_trans), trans(g.b_trans), m, n, k, 1.0, a, lda, bb, ldb, 0.0, c, ldc);
-    } else if constexpr (std::is_same<T, complex64_t>::value) {
-      scipy_cblas_cgemm(CblasRowMajor, trans(g.a_trans), trans(g.b_trans), m, n, k, &one, a, lda, bb, ldb, &zero, c, ldc);
-    } else {
-      scipy_cblas_zgemm(CblasRowMajor, trans(g.a_trans), trans(g.b_trans), m, n, k, &one, a, lda, bb, ldb, &zero, c, ldc);
-    }
+  const T* a = reinterpret_cast<const T*>(g.a) + g.a_offsets[b];
+  const T* bb = reinterpret_cast<const T*>(g.b) + g.b_offsets[b];
+  T* c = reinterpret_cast<T*>(g.c) + b * g.m * g.n;
+  const blasint m = static_cast<blasint>(g.m), n = static_cast<blasint>(g.n), k = static_cast<blasint>(g.k);
+  const blasint lda = static_cast<blasint>(g.lda), ldb = static_cast<blasint>(g.ldb), ldc = static_cast<blasint>(g.n);
+  if constexpr (std::is_same<T, float>::value) {
+    scipy_cblas_sgemm(CblasRowMajor, trans(g.a_trans), trans(g.b_trans), m, n, k, 1.0f, a, lda, bb, ldb, 0.0f, c, ldc);
+  } else if constexpr (std::is_same<T, double>::value) {
+    scipy_cblas_dgemm(CblasRowMajor, trans(g.a_trans), trans(g.b_trans), m, n, k, 1.0, a, lda, bb, ldb, 0.0, c, ldc);
+  } else if constexpr (std::is_same<T, complex64_t>::value) {
+    scipy_cblas_cgemm(CblasRowMajor, trans(g.a_trans), trans(g.b_trans), m, n, k, &one, a, lda, bb, ldb, &zero, c, ldc);
+  } else {
+    scipy_cblas_zgemm(CblasRowMajor, trans(g.a_trans), trans(g.b_trans), m, n, k, &one, a, lda, bb, ldb, &zero, c, ldc);
   }
+}
+
+template <class T>
+void gemm_blas(const GemmArgs& g) {
+  // Small products run on one BLAS thread each: waking OpenBLAS's pool costs
+  // more than the work, and its threads compete with OpenMP's on few cores.
+  // A batch of small products is split across OpenMP threads instead.
+  const bool small = g.m * g.n * g.k <= (int64_t(1) << 21);
+  const int prev_threads = scipy_openblas_get_num_threads();
+  if (small && prev_threads > 1) scipy_openblas_set_num_threads(1);
+  if (small && g.batch > 1) {
+    parallel_for(0, g.batch, 1, [&](int64_t b0, int64_t e0) {
+      for (int64_t b = b0; b < e0; ++b) gemm_one<T>(g, b);
+    });
+  } else {
+    for (int64_t b = 0; b < g.batch; ++b) gemm_one<T>(g, b);
+  }
+  if (small && prev_threads > 1) scipy_openblas_set_num_threads(prev_threads);
 }
 
 // Element (i, j) of an operand described by (ptr, ld, trans).
