@@ -750,3 +750,16 @@ def test_dim_as_list_and_none():
     assert T(a).var(dim=None).item() == pytest.approx(a.var(ddof=1))
     assert T(a).argmax(None).item() == 11
     assert_tensor_equal(T(a).mean(-1, True), a.mean(-1, keepdims=True))
+
+
+def test_leading_dim_reductions_use_whole_rows_correctly():
+    # Reductions over leading dims of a dense tensor take the row-wise path.
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((300, 7, 5))
+    t = dyngraph.tensor(a)
+    np.testing.assert_allclose(t.sum(0).numpy(), a.sum(0), rtol=1e-12)
+    np.testing.assert_allclose(t.mean((0, 1)).numpy(), a.mean((0, 1)), rtol=1e-12)
+    np.testing.assert_array_equal(t.amax(0).numpy(), a.max(0))
+    np.testing.assert_array_equal(t.amin(0).numpy(), a.min(0))
+    np.testing.assert_array_equal((t > -3).all(0).numpy(), (a > -3).all(0))
+    np.testing.assert_array_equal((t > 2).any(0).numpy(), (a > 2).any(0))

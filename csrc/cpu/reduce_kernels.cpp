@@ -145,10 +145,39 @@ const char* output_base(const ReduceIter& it, int64_t o, char** out_ptr) {
   return in;
 }
 
+// True when the input is (rows, K) row-major with the rows reduced and the
+// K kept elements dense (a reduction over leading dims, e.g. mean(dim=0)).
+bool is_column_reduction(const ReduceIter& it, int64_t itemsz) {
+  if (it.red_shape.size() != 1 || it.out_numel < 2) return false;
+  int64_t expected = itemsz;
+  for (size_t d = it.out_shape.size(); d-- > 0;) {
+    if (it.out_shape[d] != 1 && it.out_in_strides[d] != expected) return false;
+    expected *= it.out_shape[d];
+  }
+  return it.red_strides[0] == expected;
+}
+
 template <template <class> class Reducer, class T, class O>
 void run_reduce(ReduceIter& it) {
   using R = Reducer<T>;
   using A = typename R::A;
+  if (is_column_reduction(it, sizeof(T)) && it.output.is_contiguous()) {
+    // Whole rows at a time: each thread owns a range of columns and walks
+    // the rows, so memory is read in order and the inner loop vectorizes.
+    const int64_t rows = it.red_shape[0], cols = it.out_numel;
+    const T* in = reinterpret_cast<const T*>(it.input.impl()->data());
+    O* out = reinterpret_cast<O*>(it.output.impl()->data());
+    parallel_for(0, cols, 1024, [&](int64_t c0, int64_t c1) {
+      std::unique_ptr<A[]> acc(new A[static_cast<size_t>(c1 - c0)]);  // not vector<bool>
+      for (int64_t c = 0; c < c1 - c0; ++c) acc[c] = R::init();
+      for (int64_t r = 0; r < rows; ++r) {
+        const T* row = in + r * cols + c0;
+        for (int64_t c = 0; c < c1 - c0; ++c) acc[c] = R::step(acc[c], row[c]);
+      }
+      for (int64_t c = c0; c < c1; ++c) out[c] = convert<O>(acc[c - c0]);
+    });
+    return;
+  }
   if (it.out_numel == 1 && it.red_numel > kGrainSize) {
     // One output: split the reduction, merge the partial results.
     int nt = dg::get_num_threads();
