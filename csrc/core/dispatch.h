@@ -89,6 +89,8 @@ using IndexKernel = void (*)(const IndexArgs& args);
 using NonzeroKernel = Tensor (*)(const Tensor& dense);
 // Sorting and scans along the last dim of a dense input (same-shape outputs).
 using SortKernel = void (*)(const Tensor& in, Tensor& values, Tensor& indices, bool descending);
+// Softmax (or log-softmax) of each row of a dense (rows, n) input.
+using SoftmaxKernel = void (*)(const Tensor& in, Tensor& out, bool log);
 enum class ScanOp : uint8_t { cumsum, cumprod };
 using ScanKernel = void (*)(const Tensor& in, Tensor& out, ScanOp op);
 // Reductions write it.output (the kept dims) from it.input.
@@ -109,6 +111,7 @@ struct KernelTable {
   NonzeroKernel nonzero = nullptr;
   SortKernel sort = nullptr;
   ScanKernel scan = nullptr;
+  SoftmaxKernel softmax = nullptr;
   WhereKernel where = nullptr;
   GemmKernel gemm = nullptr;
 };

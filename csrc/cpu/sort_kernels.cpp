@@ -1,5 +1,7 @@
 // CPU sorting and scans along the last dim of dense (rows, n) tensors.
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -68,11 +70,45 @@ void scan_kernel(const Tensor& in, Tensor& out, ScanOp op) {
   });
 }
 
+// One pass for the max, one for the sum of exponentials, one to write.
+void softmax_kernel(const Tensor& in, Tensor& out, bool log) {
+  const int64_t n = in.sizes().back(), rows = n ? in.numel() / n : 0;
+  DG_DISPATCH_FLOATING(in.dtype(), "softmax", [&] {
+    using T = scalar_t;
+    using M = opmath_t<T>;
+    const T* src = reinterpret_cast<const T*>(in.data_ptr());
+    T* dst = reinterpret_cast<T*>(out.data_ptr());
+    parallel_for(0, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
+      std::vector<M> ex(static_cast<size_t>(n));
+      for (int64_t r = b; r < e; ++r) {
+        const T* x = src + r * n;
+        T* y = dst + r * n;
+        M m = -std::numeric_limits<M>::infinity();
+        for (int64_t k = 0; k < n; ++k) m = std::max(m, static_cast<M>(x[k]));
+        if (std::isinf(m)) m = m > 0 ? m : M(0);  // all -inf: no shift (gives NaN like PyTorch's 0/0)
+        M sum = 0;
+        for (int64_t k = 0; k < n; ++k) {
+          ex[k] = std::exp(static_cast<M>(x[k]) - m);
+          sum += ex[k];
+        }
+        if (log) {
+          const M shift = m + std::log(sum);
+          for (int64_t k = 0; k < n; ++k) y[k] = static_cast<T>(static_cast<M>(x[k]) - shift);
+        } else {
+          const M inv = M(1) / sum;
+          for (int64_t k = 0; k < n; ++k) y[k] = static_cast<T>(ex[k] * inv);
+        }
+      }
+    });
+  });
+}
+
 }  // namespace
 
 void register_sort_kernels(KernelTable& t) {
   t.sort = &sort_kernel;
   t.scan = &scan_kernel;
+  t.softmax = &softmax_kernel;
 }
 
 }  // namespace dg::cpu

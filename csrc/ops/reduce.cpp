@@ -354,27 +354,50 @@ Tensor logsumexp(const Tensor& t, IntArrayRef dims, bool keepdim) {
   return r;
 }
 
-Tensor softmax(const Tensor& t, int64_t dim, std::optional<Dtype> dtype) {
-  DG_CHECK(dtype || differentiable_dtype(t.dtype()), Error, "\"softmax\" not implemented for '", dtype_name(t.dtype()),
-           "'");
+namespace {
+// softmax: y (g - sum(g y)); log_softmax: g - exp(y) sum(g). Written with
+// dyngraph ops, so they are differentiable again.
+struct SoftmaxBackward final : Node {
+  int64_t dim;
+  bool log;
+  SavedVariable y;
+  SoftmaxBackward(int64_t d, bool l) : dim(d), log(l) {}
+  std::string name() const override { return log ? "LogSoftmaxBackward0" : "SoftmaxBackward0"; }
+  void release_variables() override { y.reset(); }
+  TensorList apply(TensorList&& grads) override {
+    Tensor yv = y.unpack(this), g = grads[0];
+    if (log) return {sub(g, mul(exp(yv), sum(g, {dim}, true)))};
+    return {mul(yv, sub(g, sum(mul(g, yv), {dim}, true)))};
+  }
+};
+
+// The fused kernel over rows of the dim, moved last.
+Tensor softmax_impl(const Tensor& t, int64_t dim, std::optional<Dtype> dtype, bool log) {
+  DG_CHECK(dtype || is_floating_point(t.dtype()), Error, "\"", log ? "log_softmax" : "softmax",
+           "\" not implemented for '", dtype_name(t.dtype()), "'");
   Tensor x = dtype ? to_dtype(t, *dtype) : t;
-  if (x.dim() == 0) return exp(sub(x, x));
-  Tensor m;
+  DG_CHECK(is_floating_point(x.dtype()), Error, "softmax: expected a floating point dtype");
+  int64_t d = x.dim() ? wrap_dim(dim, x.dim()) : 0;
+  Tensor out;
   {
     NoGradGuard no_grad;
-    m = amax(x, {dim}, true);
-    m = where(isinf(m), zeros_like(m), m);
+    Tensor dense = x.dim() ? contiguous(movedim(x, {d}, {-1})) : reshape(x, {1});
+    Tensor y = empty(dense.sizes(), TensorOptions(x.dtype()).device(x.device()));
+    if (dense.numel() > 0)
+      checked_kernel(kernel_table(x.device().type).softmax, "softmax", x.device())(dense, y, log);
+    out = x.dim() ? movedim(y, {-1}, {d}) : reshape(y, {});
   }
-  Tensor e = exp(sub(x, m));
-  return div(e, sum(e, {dim}, true));
+  if (any_requires_grad({&x})) {
+    auto* n = record(out, {&x}, make_intrusive<SoftmaxBackward>(d, log));
+    n->y = SavedVariable(out, true);
+  }
+  return out;
 }
+}  // namespace
 
+Tensor softmax(const Tensor& t, int64_t dim, std::optional<Dtype> dtype) { return softmax_impl(t, dim, dtype, false); }
 Tensor log_softmax(const Tensor& t, int64_t dim, std::optional<Dtype> dtype) {
-  DG_CHECK(dtype || differentiable_dtype(t.dtype()), Error, "\"log_softmax\" not implemented for '",
-           dtype_name(t.dtype()), "'");
-  Tensor x = dtype ? to_dtype(t, *dtype) : t;
-  if (x.dim() == 0) return sub(x, x);
-  return sub(x, logsumexp(x, {dim}, true));
+  return softmax_impl(t, dim, dtype, true);
 }
 
 namespace {
