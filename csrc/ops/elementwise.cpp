@@ -48,15 +48,9 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b, const Scalar& alpha
       ca = unalias_input(target, ca);
       cb = unalias_input(target, cb);
     }
-    IterSpec spec;
-    spec.out = target;
-    spec.out_dtype = result;
-    spec.op_name = op_name(op);
-    spec.add_input(ca).add_input(cb);
-    TensorIter it = make_iter(spec);
-    Device dev = it.device;
-    checked_kernel(kernel_table(dev.type).binary[static_cast<int>(op)], op_name(op), dev)(it, alpha);
-    return spec.out;
+    return launch_elementwise(target, result, op_name(op), {&ca, &cb}, [&](TensorIter& it, KernelTable& k, Device dev) {
+      checked_kernel(k.binary[static_cast<int>(op)], op_name(op), dev)(it, alpha);
+    });
   });
 }
 
@@ -65,16 +59,9 @@ Tensor binary_scalar(BinaryOp op, const Tensor& a, const Scalar& b, const Scalar
   const Dtype compute = compute_dtype(op, result_type(a, b));
   return run_into(out, result_dtype(op, compute), op_name(op), [&](Tensor target, Dtype result) {
     Tensor ca = to_dtype(a, compute);
-    IterSpec spec;
-    spec.out = target;
-    spec.out_dtype = result;
-    spec.op_name = op_name(op);
-    spec.add_input(ca);
-    TensorIter it = make_iter(spec);
-    Device dev = it.device;
-    checked_kernel(kernel_table(dev.type).binary_scalar[static_cast<int>(op)], op_name(op), dev)(it, alpha, b,
-                                                                                                 reversed);
-    return spec.out;
+    return launch_elementwise(target, result, op_name(op), {&ca}, [&](TensorIter& it, KernelTable& k, Device dev) {
+      checked_kernel(k.binary_scalar[static_cast<int>(op)], op_name(op), dev)(it, alpha, b, reversed);
+    });
   });
 }
 

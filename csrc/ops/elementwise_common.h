@@ -31,6 +31,22 @@ Tensor run_into(Tensor out, Dtype result, const char* name, const Build& build) 
   return build(out, result);
 }
 
+// Builds the iterator over inputs into target (allocated when undefined,
+// with dtype result), calls launch(iter, kernel table, device), and returns
+// the output.
+template <class Launch>
+Tensor launch_elementwise(Tensor target, Dtype result, const char* name, std::initializer_list<const Tensor*> inputs,
+                          const Launch& launch) {
+  IterSpec spec;
+  spec.out = std::move(target);
+  spec.out_dtype = result;
+  spec.op_name = name;
+  for (const Tensor* t : inputs) spec.add_input(*t);
+  TensorIter it = make_iter(spec);
+  launch(it, kernel_table(it.device.type), it.device);
+  return spec.out;
+}
+
 // In place: the plain kernel (raw), or, when autograd is involved, the
 // out-of-place op whose history the tensor takes (recorded).
 template <class Raw, class Recorded>

@@ -61,15 +61,9 @@ Tensor unary_raw(UnaryOp op, const Tensor& x, const UnaryParams& params, Tensor 
   }
   return run_into(out, result, op_name(op), [&](Tensor target, Dtype res) {
     Tensor cx = to_dtype(x, compute);
-    IterSpec spec;
-    spec.out = target;
-    spec.out_dtype = res;
-    spec.op_name = op_name(op);
-    spec.add_input(cx);
-    TensorIter it = make_iter(spec);
-    Device dev = it.device;
-    checked_kernel(kernel_table(dev.type).unary[static_cast<int>(op)], op_name(op), dev)(it, params);
-    return spec.out;
+    return launch_elementwise(target, res, op_name(op), {&cx}, [&](TensorIter& it, KernelTable& k, Device dev) {
+      checked_kernel(k.unary[static_cast<int>(op)], op_name(op), dev)(it, params);
+    });
   });
 }
 
