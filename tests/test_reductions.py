@@ -763,3 +763,13 @@ def test_leading_dim_reductions_use_whole_rows_correctly():
     np.testing.assert_array_equal(t.amin(0).numpy(), a.min(0))
     np.testing.assert_array_equal((t > -3).all(0).numpy(), (a > -3).all(0))
     np.testing.assert_array_equal((t > 2).any(0).numpy(), (a > 2).any(0))
+
+
+def test_float32_sum_of_10m_elements_is_as_accurate_as_numpy():
+    # Issue 4: at least as good as NumPy's pairwise float32 sum, against a float64 reference.
+    rng = np.random.default_rng(1)
+    a = rng.random(10_000_000, dtype=np.float32)
+    exact = a.astype(np.float64).sum()
+    ours = float(dyngraph.from_numpy(a).sum().item())
+    theirs = float(a.sum())
+    assert abs(ours - exact) <= abs(theirs - exact) + 1e-9 * exact
