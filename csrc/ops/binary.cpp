@@ -78,19 +78,7 @@ std::pair<Tensor, Tensor> binary_grads(BinaryOp op, const Tensor& g, const Tenso
 // in-place change of the result keeps backward valid).
 bool uses_result(BinaryOp op) { return op == BinaryOp::hypot || op == BinaryOp::copysign || op == BinaryOp::pow; }
 
-std::string node_name(BinaryOp op) {
-  std::string n = op_name(op), out;
-  bool cap = true;
-  for (char c : n) {
-    if (c == '_') {
-      cap = true;
-      continue;
-    }
-    out += cap ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-    cap = false;
-  }
-  return out + "Backward0";
-}
+std::string node_name(BinaryOp op) { return backward_node_name(op_name(op)); }
 
 struct BinaryBackward final : Node {
   BinaryOp op;

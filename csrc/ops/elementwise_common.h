@@ -2,6 +2,9 @@
 // into an out= / in-place tensor, and in-place ops under autograd.
 #pragma once
 
+#include <cctype>
+#include <string>
+
 #include "autograd/record.h"
 #include "core/dispatch.h"
 #include "dyngraph/ops.h"
@@ -29,6 +32,21 @@ Tensor run_into(Tensor out, Dtype result, const char* name, const Build& build) 
   }
   (void)name;
   return build(out, result);
+}
+
+// PyTorch's node name for an op: exp -> ExpBackward0, leaky_relu -> LeakyReluBackward0.
+inline std::string backward_node_name(const std::string& op) {
+  std::string out;
+  bool cap = true;
+  for (char c : op) {
+    if (c == '_') {
+      cap = true;
+      continue;
+    }
+    out += cap ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    cap = false;
+  }
+  return out + "Backward0";
 }
 
 // Builds the iterator over inputs into target (allocated when undefined,

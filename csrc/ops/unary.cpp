@@ -207,20 +207,7 @@ struct UnaryBackward final : Node {
   UnaryParams params;
   SavedVariable x, y;
   UnaryBackward(UnaryOp o, UnaryParams p) : op(o), params(p) {}
-  std::string name() const override {
-    std::string n = op_name(op);
-    bool cap = true;
-    std::string out;
-    for (char c : n) {  // exp -> ExpBackward0, leaky_relu -> LeakyReluBackward0
-      if (c == '_') {
-        cap = true;
-        continue;
-      }
-      out += cap ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
-      cap = false;
-    }
-    return out + "Backward0";
-  }
+  std::string name() const override { return backward_node_name(op_name(op)); }
   void release_variables() override {
     x.reset();
     y.reset();
