@@ -95,6 +95,18 @@ enum class ScanOp : uint8_t { cumsum, cumprod };
 using ScanKernel = void (*)(const Tensor& in, Tensor& out, ScanOp op);
 // Reductions write it.output (the kept dims) from it.input.
 using ReduceKernel = void (*)(ReduceIter& it);
+// Patches of a dense (batch, channels, *image) tensor as columns of a dense
+// (batch, channels * prod(kernel), prod(out)) tensor, for up to 3 spatial
+// dims (unused dims have size, kernel, stride and dilation 1, padding 0).
+struct Im2colArgs {
+  Dtype dtype;
+  int64_t batch, channels;
+  int64_t image[3], kernel[3], out[3], stride[3], padding[3], dilation[3];
+};
+// im2col: cols = patches(image); col2im: image = sum of the patches in cols
+// (the adjoint, so it overwrites image with the accumulated sums).
+using Im2colKernel = void (*)(const Im2colArgs& args, const char* image, char* cols);
+using Col2imKernel = void (*)(const Im2colArgs& args, const char* cols, char* image);
 
 struct KernelTable {
   BinaryKernel binary[static_cast<int>(BinaryOp::COUNT)] = {};
@@ -114,6 +126,8 @@ struct KernelTable {
   SoftmaxKernel softmax = nullptr;
   WhereKernel where = nullptr;
   GemmKernel gemm = nullptr;
+  Im2colKernel im2col = nullptr;
+  Col2imKernel col2im = nullptr;
 };
 
 // The table of a device type (registration of the CPU's happens on first use).

@@ -11,6 +11,7 @@ void register_unary_kernels(KernelTable& t);
 void register_binary_kernels(KernelTable& t);
 void register_blas_kernels(KernelTable& t);
 void register_sort_kernels(KernelTable& t);
+void register_im2col_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   register_elementwise_kernels(t);
@@ -21,6 +22,7 @@ void register_kernels(KernelTable& t) {
   register_binary_kernels(t);
   register_blas_kernels(t);
   register_sort_kernels(t);
+  register_im2col_kernels(t);
 }
 
 }  // namespace dg::cpu

@@ -62,4 +62,5 @@ PYBIND11_MODULE(_C, m) {
   bind_linalg(m);
   bind_reductions(m);
   bind_join_sort(m);
+  bind_nn(m);
 }

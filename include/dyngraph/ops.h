@@ -279,6 +279,19 @@ DG_API Tensor diag(const Tensor& t, int64_t offset = 0);
 DG_API Tensor tril(const Tensor& t, int64_t diagonal = 0);
 DG_API Tensor triu(const Tensor& t, int64_t diagonal = 0);
 
+// ---- convolution ---------------------------------------------------------------------------
+// Patches of a (batch, channels, *spatial) input (1 to 3 spatial dims) as the
+// columns of (batch, channels * prod(kernel_size), blocks); col2im sums them
+// back into an image of output_size. Each parameter is one value or one per dim.
+DG_API Tensor im2col(const Tensor& input, IntArrayRef kernel_size, IntArrayRef dilation, IntArrayRef padding,
+                     IntArrayRef stride);
+DG_API Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_size, IntArrayRef dilation,
+                     IntArrayRef padding, IntArrayRef stride);
+// N-d (transposed) convolution of a batched or unbatched input, PyTorch's aten::convolution.
+DG_API Tensor convolution(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias,
+                          IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, bool transposed,
+                          IntArrayRef output_padding, int64_t groups);
+
 // ---- reductions ----------------------------------------------------------------------------
 // Integer and bool inputs sum to int64 unless a dtype is given.
 DG_API Tensor sum(const Tensor& t, std::optional<Dtype> dtype = std::nullopt);

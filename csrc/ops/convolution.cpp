@@ -1,0 +1,225 @@
+// Convolution as im2col + GEMM, for 1 to 3 spatial dims, grouped, strided,
+// dilated and transposed. The patch ops (im2col, col2im) are each other's
+// adjoint, so each is the other's backward; convolution itself is written
+// with them and matmul, so its backward (any order) comes from theirs.
+#include "autograd/record.h"
+#include "core/dispatch.h"
+#include "dyngraph/ops.h"
+
+namespace dg {
+
+namespace {
+
+// The spatial dims of a (batch, channels, *spatial) shape.
+IntArrayRef spatial(IntArrayRef shape) { return IntArrayRef(shape.data() + 2, shape.size() - 2); }
+
+// One parameter per spatial dim: a single value repeats, as in PyTorch.
+Shape per_dim(IntArrayRef v, int64_t dims, const char* what, const char* op) {
+  DG_CHECK(v.size() == 1 || static_cast<int64_t>(v.size()) == dims, ValueError, op, ": expected ", what,
+           " to be a single integer value or a list of ", dims, " values to match the convolution dimensions, but got ",
+           what, "=", v);
+  Shape out(static_cast<size_t>(dims));
+  for (int64_t d = 0; d < dims; ++d) out[static_cast<size_t>(d)] = v[v.size() == 1 ? 0 : static_cast<size_t>(d)];
+  return out;
+}
+
+// The im2col geometry of a (batch, channels, *image) tensor.
+Im2colArgs patch_args(Dtype dtype, int64_t batch, int64_t channels, IntArrayRef image, IntArrayRef kernel,
+                      IntArrayRef dilation, IntArrayRef padding, IntArrayRef stride, const char* op) {
+  const int64_t dims = static_cast<int64_t>(image.size());
+  DG_CHECK(dims >= 1 && dims <= 3, ValueError, op, ": expected 1 to 3 spatial dims, got ", dims);
+  Shape k = per_dim(kernel, dims, "kernel_size", op), dl = per_dim(dilation, dims, "dilation", op),
+        p = per_dim(padding, dims, "padding", op), s = per_dim(stride, dims, "stride", op);
+  Im2colArgs a{};
+  a.dtype = dtype;
+  a.batch = batch;
+  a.channels = channels;
+  for (int64_t d = 0; d < 3; ++d) {
+    a.image[d] = a.kernel[d] = a.out[d] = a.stride[d] = a.dilation[d] = 1;
+    a.padding[d] = 0;
+  }
+  for (int64_t d = 0; d < dims; ++d) {
+    size_t i = static_cast<size_t>(d);
+    DG_CHECK(k[i] > 0, ValueError, op, ": kernel size should be greater than zero, but got kernel_size=", kernel);
+    DG_CHECK(s[i] > 0, ValueError, op, ": stride should be greater than zero, but got stride=", stride);
+    DG_CHECK(dl[i] > 0, ValueError, op, ": dilation should be greater than zero, but got dilation=", dilation);
+    DG_CHECK(p[i] >= 0, ValueError, op, ": padding should be non-negative, but got padding=", padding);
+    int64_t span = dl[i] * (k[i] - 1) + 1;
+    int64_t out = (image[i] + 2 * p[i] - span) / s[i] + 1;
+    DG_CHECK(image[i] + 2 * p[i] >= span && out > 0, Error, op, ": calculated output size is too small (input ",
+             image, " with padding ", padding, ", kernel ", kernel, " and dilation ", dilation, ")");
+    size_t j = static_cast<size_t>(3 - dims + d);  // right-align, so unused leading dims are 1
+    a.image[j] = image[i];
+    a.kernel[j] = k[i];
+    a.out[j] = out;
+    a.stride[j] = s[i];
+    a.padding[j] = p[i];
+    a.dilation[j] = dl[i];
+  }
+  return a;
+}
+
+int64_t kernel_volume(const Im2colArgs& a) { return a.kernel[0] * a.kernel[1] * a.kernel[2]; }
+int64_t out_volume(const Im2colArgs& a) { return a.out[0] * a.out[1] * a.out[2]; }
+
+Tensor run_im2col(const Tensor& image, const Im2colArgs& a) {
+  Tensor x = contiguous(image);
+  Tensor cols = empty({a.batch, a.channels * kernel_volume(a), out_volume(a)},
+                      TensorOptions(x.dtype()).device(x.device()));
+  if (cols.numel() > 0)
+    checked_kernel(kernel_table(x.device().type).im2col, "im2col", x.device())(a, static_cast<const char*>(x.data_ptr()),
+                                                                               static_cast<char*>(cols.data_ptr()));
+  return cols;
+}
+
+Tensor run_col2im(const Tensor& cols, const Im2colArgs& a, IntArrayRef image_size) {
+  Tensor c = contiguous(cols);
+  Shape shape{a.batch, a.channels};
+  for (int64_t s : image_size) shape.push_back(s);
+  Tensor image = zeros(shape, TensorOptions(c.dtype()).device(c.device()));
+  if (image.numel() > 0 && c.numel() > 0)
+    checked_kernel(kernel_table(c.device().type).col2im, "col2im", c.device())(a, static_cast<const char*>(c.data_ptr()),
+                                                                              static_cast<char*>(image.data_ptr()));
+  return image;
+}
+
+struct PatchBackward final : Node {
+  Im2colArgs args;
+  Shape image_size;
+  bool to_image;  // this node is im2col's backward (grad flows to the image)
+  PatchBackward(const Im2colArgs& a, IntArrayRef size, bool img) : args(a), image_size(size), to_image(img) {}
+  std::string name() const override { return to_image ? "Im2ColBackward0" : "Col2ImBackward0"; }
+  TensorList apply(TensorList&& grads) override {
+    return {to_image ? col2im_with(grads[0]) : im2col_with(grads[0])};
+  }
+  Tensor col2im_with(const Tensor& g);
+  Tensor im2col_with(const Tensor& g);
+};
+
+Tensor im2col_args(const Tensor& image, const Im2colArgs& a, IntArrayRef image_size);
+Tensor col2im_args(const Tensor& cols, const Im2colArgs& a, IntArrayRef image_size);
+
+Tensor PatchBackward::col2im_with(const Tensor& g) { return col2im_args(g, args, image_size); }
+Tensor PatchBackward::im2col_with(const Tensor& g) { return im2col_args(g, args, image_size); }
+
+Tensor im2col_args(const Tensor& image, const Im2colArgs& a, IntArrayRef image_size) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = run_im2col(image, a);
+  }
+  if (any_requires_grad({&image})) record(out, {&image}, make_intrusive<PatchBackward>(a, image_size, true));
+  return out;
+}
+
+Tensor col2im_args(const Tensor& cols, const Im2colArgs& a, IntArrayRef image_size) {
+  Tensor out;
+  {
+    NoGradGuard no_grad;
+    out = run_col2im(cols, a, image_size);
+  }
+  if (any_requires_grad({&cols})) record(out, {&cols}, make_intrusive<PatchBackward>(a, image_size, false));
+  return out;
+}
+
+}  // namespace
+
+Tensor im2col(const Tensor& input, IntArrayRef kernel_size, IntArrayRef dilation, IntArrayRef padding,
+              IntArrayRef stride) {
+  DG_CHECK(input.dim() >= 3 && input.dim() <= 5, ValueError,
+           "im2col: expected a (batch, channels, *spatial) input with 1 to 3 spatial dims, got shape ", input.sizes());
+  IntArrayRef image = spatial(input.sizes());
+  Im2colArgs a = patch_args(input.dtype(), input.sizes()[0], input.sizes()[1], image, kernel_size, dilation, padding,
+                            stride, "im2col");
+  return im2col_args(input, a, image);
+}
+
+Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_size, IntArrayRef dilation,
+              IntArrayRef padding, IntArrayRef stride) {
+  DG_CHECK(input.dim() == 3, ValueError, "col2im: expected a (batch, channels * prod(kernel_size), L) input, got shape ",
+           input.sizes());
+  int64_t dims = static_cast<int64_t>(output_size.size());
+  Shape k = per_dim(kernel_size, dims, "kernel_size", "col2im");
+  int64_t kv = 1;
+  for (int64_t v : k) kv *= v;
+  DG_CHECK(kv > 0 && input.sizes()[1] % kv == 0, Error, "Expected size of input's dimension 1 to be divisible by the "
+           "product of kernel_size, but got input.size(1)=", input.sizes()[1], " and kernel_size=", kernel_size);
+  Im2colArgs a = patch_args(input.dtype(), input.sizes()[0], input.sizes()[1] / kv, output_size, kernel_size, dilation,
+                            padding, stride, "col2im");
+  DG_CHECK(input.sizes()[2] == out_volume(a), Error, "Given output_size=", output_size, ", kernel_size=", kernel_size,
+           ", dilation=", dilation, ", padding=", padding, ", stride=", stride, ", expected size of input's dimension 2 "
+           "to match the calculated number of sliding blocks ", out_volume(a), ", but got input.size(2)=",
+           input.sizes()[2], ".");
+  return col2im_args(input, a, output_size);
+}
+
+Tensor convolution(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias, IntArrayRef stride,
+                   IntArrayRef padding, IntArrayRef dilation, bool transposed, IntArrayRef output_padding,
+                   int64_t groups) {
+  const int64_t dims = weight.dim() - 2;
+  DG_CHECK(dims >= 1 && dims <= 3, Error, "convolution: expected a weight with 3 to 5 dims, got shape ", weight.sizes());
+  const bool batched = input.dim() == dims + 2;
+  DG_CHECK(batched || input.dim() == dims + 1, Error, "Expected ", dims + 1, "D (unbatched) or ", dims + 2,
+           "D (batched) input to conv", dims, "d, but got input of size: ", input.sizes());
+  DG_CHECK(groups > 0, Error, "non-positive groups is not supported");
+  DG_CHECK(is_floating_point(input.dtype()) || is_complex(input.dtype()), Error, "\"conv\" not implemented for '",
+           dtype_name(input.dtype()), "'");
+  DG_CHECK(input.dtype() == weight.dtype(), Error, "Input type (", dtype_name(input.dtype()),
+           ") and weight type (", dtype_name(weight.dtype()), ") should be the same");
+  Tensor x = batched ? input : unsqueeze(input, 0);
+  const int64_t n = x.sizes()[0], c_in = x.sizes()[1];
+  IntArrayRef kernel = spatial(weight.sizes());
+  IntArrayRef image = spatial(x.sizes());
+  Tensor out;
+  if (!transposed) {
+    const int64_t c_out = weight.sizes()[0];
+    DG_CHECK(c_out % groups == 0, Error, "out_channels must be divisible by groups");
+    DG_CHECK(c_in == weight.sizes()[1] * groups, Error, "Given groups=", groups, ", weight of size ", weight.sizes(),
+             ", expected input", x.sizes(), " to have ", weight.sizes()[1] * groups, " channels, but got ", c_in,
+             " channels instead");
+    Im2colArgs a = patch_args(x.dtype(), n, c_in, image, kernel, dilation, padding, stride, "conv");
+    // cols (n, groups, c_in/groups * K, L); weight (groups, c_out/groups, c_in/groups * K)
+    Tensor cols = reshape(im2col_args(x, a, image), {n, groups, c_in / groups * kernel_volume(a), out_volume(a)});
+    Tensor w = reshape(weight, {groups, c_out / groups, c_in / groups * kernel_volume(a)});
+    Shape shape{n, c_out};
+    for (int64_t d = 3 - dims; d < 3; ++d) shape.push_back(a.out[d]);
+    out = reshape(matmul(w, cols), shape);
+  } else {
+    const int64_t c_out = weight.sizes()[1] * groups;
+    DG_CHECK(weight.sizes()[0] == c_in, Error, "Given transposed=1, weight of size ", weight.sizes(),
+             ", expected input", x.sizes(), " to have ", weight.sizes()[0], " channels, but got ", c_in,
+             " channels instead");
+    DG_CHECK(c_in % groups == 0, Error, "in_channels must be divisible by groups");
+    Shape s = per_dim(stride, dims, "stride", "conv_transpose"), p = per_dim(padding, dims, "padding", "conv_transpose"),
+          dl = per_dim(dilation, dims, "dilation", "conv_transpose"),
+          op = per_dim(output_padding, dims, "output_padding", "conv_transpose");
+    Shape out_size;
+    for (int64_t d = 0; d < dims; ++d) {
+      size_t i = static_cast<size_t>(d);
+      DG_CHECK(op[i] < s[i] || op[i] < dl[i], Error,
+               "output padding must be smaller than either stride or dilation, but got output_padding=",
+               output_padding, ", stride=", stride, ", dilation=", dilation);
+      out_size.push_back((image[i] - 1) * s[i] - 2 * p[i] + dl[i] * (kernel[i] - 1) + op[i] + 1);
+    }
+    Im2colArgs a = patch_args(x.dtype(), n, c_out, out_size, kernel, dilation, padding, stride, "conv_transpose");
+    int64_t l_in = 1;
+    for (int64_t v : image) l_in *= v;
+    DG_CHECK(out_volume(a) == l_in, Error, "conv_transpose: inconsistent output size ", out_size, " for input ",
+             x.sizes());
+    // cols (n, groups, c_out/groups * K, L_in) = w^T (groups, c_out/groups*K, c_in/groups) @ x (n, groups, c_in/groups, L_in)
+    Tensor w = transpose(reshape(weight, {groups, c_in / groups, c_out / groups * kernel_volume(a)}), 1, 2);
+    Tensor cols = matmul(w, reshape(x, {n, groups, c_in / groups, l_in}));
+    out = col2im_args(reshape(cols, {n, c_out * kernel_volume(a), l_in}), a, out_size);
+  }
+  if (bias) {
+    DG_CHECK(bias->dim() == 1 && bias->sizes()[0] == out.sizes()[1], Error, "Given weight of size ", weight.sizes(),
+             ", expected bias to be 1-dimensional with ", out.sizes()[1], " elements, but got bias of size ",
+             bias->sizes(), " instead");
+    Shape bshape{out.sizes()[1]};
+    for (int64_t d = 0; d < dims; ++d) bshape.push_back(1);
+    out = add(out, reshape(*bias, bshape));
+  }
+  return batched ? out : squeeze(out, 0);
+}
+
+}  // namespace dg
