@@ -211,3 +211,15 @@ def one_hot(tensor, num_classes=-1):
 
     classes = dyngraph.arange(num_classes, dtype=dyngraph.int64)
     return (tensor.unsqueeze(-1).long() == classes).long()
+
+
+# ---- the other families, one file each ----------------------------------------------------------
+from ._functional_attention import *  # noqa: E402,F401,F403
+from ._functional_conv import *  # noqa: E402,F401,F403
+from ._functional_dropout import *  # noqa: E402,F401,F403
+from ._functional_losses import *  # noqa: E402,F401,F403
+from ._functional_nll import *  # noqa: E402,F401,F403
+from ._functional_norm import *  # noqa: E402,F401,F403
+from ._functional_pool import *  # noqa: E402,F401,F403
+from ._functional_resample import *  # noqa: E402,F401,F403
+from ._functional_sparse import *  # noqa: E402,F401,F403

@@ -1,0 +1,142 @@
+"""Normalization layers of nn.functional."""
+
+from .. import _C
+
+__all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
+
+
+def _channel_shape(input):
+    return [1, input.shape[1]] + [1] * (input.dim() - 2)
+
+
+def _affine(y, weight, bias, shape):
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
+    import dyngraph
+
+    if input.dim() < 2:
+        raise ValueError(f"batch_norm: expected at least 2D input (got {input.dim()}D input)")
+    c = input.shape[1]
+    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
+        if t is not None and t.numel() != c:
+            raise RuntimeError(f"batch_norm: expected {name} to have {c} elements, got {t.numel()}")
+    dims = [0] + list(range(2, input.dim()))
+    shape = _channel_shape(input)
+    if training:
+        count = input.numel() // c if c else 0
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
+        mean = input.mean(dims)
+        var = input.var(dims, correction=0)
+        if running_mean is not None and running_var is not None:
+            with dyngraph.no_grad():
+                running_mean.mul_(1 - momentum).add_(mean.detach().to(running_mean.dtype), alpha=momentum)
+                unbiased = var.detach().to(running_var.dtype) * (count / (count - 1))
+                running_var.mul_(1 - momentum).add_(unbiased, alpha=momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+        mean, var = running_mean, running_var
+    y = (input - mean.reshape(shape)) * (var.reshape(shape) + eps).rsqrt()
+    return _affine(y, weight, bias, shape)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
+                  momentum=0.1, eps=1e-05):
+    import dyngraph
+
+    if input.dim() < 3:
+        raise ValueError(f"instance_norm: expected at least 3D input (got {input.dim()}D input)")
+    n, c = input.shape[0], input.shape[1]
+    dims = list(range(2, input.dim()))
+    shape = _channel_shape(input)
+    if use_input_stats:
+        count = input[0, 0].numel()
+        if count <= 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size {list(input.shape)}")
+        mean = input.mean(dims, keepdim=True)
+        var = input.var(dims, correction=0, keepdim=True)
+        if running_mean is not None and running_var is not None:
+            with dyngraph.no_grad():
+                running_mean.mul_(1 - momentum).add_(mean.detach().reshape(n, c).mean(0), alpha=momentum)
+                unbiased = var.detach().reshape(n, c).mean(0) * (count / (count - 1))
+                running_var.mul_(1 - momentum).add_(unbiased, alpha=momentum)
+    else:
+        if running_mean is None or running_var is None:
+            raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
+    y = (input - mean) * (var + eps).rsqrt()
+    return _affine(y, weight, bias, shape)
+
+
+def _check_normalized_shape(input, normalized_shape, name):
+    shape = [normalized_shape] if isinstance(normalized_shape, int) else [int(s) for s in normalized_shape]
+    k = len(shape)
+    if k == 0 or input.dim() < k or list(input.shape[input.dim() - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={shape}, expected input with shape [*, "
+                           f"{', '.join(map(str, shape))}], but got input of size{list(input.shape)}")
+    return list(range(input.dim() - k, input.dim())), shape
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
+    dims, shape = _check_normalized_shape(input, normalized_shape, "layer_norm")
+    mean = input.mean(dims, keepdim=True)
+    var = input.var(dims, correction=0, keepdim=True)
+    y = (input - mean) * (var + eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    import dyngraph
+
+    dims, shape = _check_normalized_shape(input, normalized_shape, "rms_norm")
+    if eps is None:
+        eps = dyngraph.finfo(input.dtype).eps if hasattr(dyngraph, "finfo") else _EPS[input.dtype._name]
+    y = input * (input.square().mean(dims, keepdim=True) + eps).rsqrt()
+    return y * weight if weight is not None else y
+
+
+_EPS = {"float16": 0.0009765625, "bfloat16": 0.0078125, "float32": 1.1920928955078125e-07,
+        "float64": 2.220446049250313e-16}
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    n, c = input.shape[0], input.shape[1]
+    if c % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
+                           f"shape {list(input.shape)} and num_groups={num_groups}")
+    x = input.reshape(n, num_groups, -1)
+    mean = x.mean(-1, keepdim=True)
+    var = x.var(-1, correction=0, keepdim=True)
+    y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
+    return _affine(y, weight, bias, _channel_shape(input))
+
+
+def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
+    import dyngraph
+
+    if input.dim() < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.dim()} dimensions)")
+    if input.numel() == 0:
+        return input
+    # Sum of squares over a window of `size` channels (zero-padded), by differences of a cumulative sum.
+    sq = input.square()
+    c = input.shape[1]
+    zeros_front = dyngraph.zeros([input.shape[0], size // 2 + 1] + list(input.shape[2:]), dtype=input.dtype)
+    zeros_back = dyngraph.zeros([input.shape[0], (size - 1) // 2] + list(input.shape[2:]), dtype=input.dtype)
+    csum = dyngraph.cat([zeros_front, sq, zeros_back], 1).cumsum(1)
+    window = csum.narrow(1, size, c) - csum.narrow(1, 0, c)
+    div = (window * (alpha / size) + k).pow(beta)
+    return input / div

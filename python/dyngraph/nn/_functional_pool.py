@@ -1,0 +1,334 @@
+"""Pooling of nn.functional: max/avg pools as a reduction over im2col patches
+(so their backward is the patch op's), adaptive pools as fixed windows."""
+
+import math
+
+import numpy as np
+
+from .. import _C
+from ._functional_utils import ntuple
+
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+           "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
+           "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d"]
+
+
+def _batched(input, dims, name):
+    """input as (N, C, *spatial), and whether it was given without the batch dim."""
+    if input.dim() == dims + 1:
+        return input.unsqueeze(0), True
+    if input.dim() != dims + 2:
+        raise RuntimeError(f"{name}: Expected {dims + 1}D or {dims + 2}D input tensor, but got {input.dim()}D "
+                           f"input of size {list(input.shape)}")
+    return input, False
+
+
+def _geometry(sizes, kernel, stride, padding, dilation, ceil_mode, name):
+    """Output sizes, and the extra right padding ceil_mode needs, per spatial dim."""
+    outs, extras = [], []
+    for i, k, s, p, d in zip(sizes, kernel, stride, padding, dilation):
+        if k <= 0 or s <= 0 or d <= 0:
+            raise RuntimeError(f"{name}: kernel_size, stride and dilation must be greater than zero")
+        if 2 * p > k:
+            raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
+                               f"kernel_size={k} and dilation={d}")
+        span = d * (k - 1) + 1
+        o = (i + 2 * p - span + (s - 1 if ceil_mode else 0)) // s + 1
+        if ceil_mode and (o - 1) * s >= i + p:  # the last window must start inside the input or left padding
+            o -= 1
+        if o <= 0:
+            raise RuntimeError(f"Given input size: {list(sizes)}. Calculated output size: {outs + [o]}. "
+                               "Output size is too small")
+        outs.append(o)
+        extras.append(max(0, (o - 1) * s + span - (i + 2 * p)))
+    return outs, extras
+
+
+def _padded(x, padding, extras, value):
+    from ._functional_resample import pad
+
+    pads = []
+    for p, e in zip(reversed(padding), reversed(extras)):
+        pads += [p, p + e]
+    return pad(x, pads, value=value) if any(pads) else x
+
+
+def _patches(x, kernel, stride, dilation, outs):
+    """(N, C, K, L) windows of a padded (N, C, *spatial) input."""
+    n, c = x.shape[0], x.shape[1]
+    cols = _C._im2col(x, kernel, dilation, [0] * len(kernel), stride)
+    return cols.view(n, c, math.prod(kernel), math.prod(outs))
+
+
+def _lowest(dtype):
+    if dtype.is_floating_point:
+        return -math.inf
+    return int(np.iinfo(np.dtype(dtype._name)).min) if dtype._name != "bool" else False
+
+
+def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims, name):
+    x, unbatched = _batched(input, dims, name)
+    kernel = ntuple(kernel_size, dims, "kernel_size")
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else ntuple(stride, dims)
+    padding, dilation = ntuple(padding, dims, "padding"), ntuple(dilation, dims, "dilation")
+    sizes = list(x.shape[2:])
+    outs, extras = _geometry(sizes, kernel, stride, padding, dilation, ceil_mode, name)
+    windows = _patches(_padded(x, padding, extras, _lowest(x.dtype)), kernel, stride, dilation, outs)
+    values, taps = windows.max(2)
+    shape = list(x.shape[:2]) + outs
+    values = values.view(shape)
+    if not return_indices:
+        return values.squeeze(0) if unbatched else values
+    indices = _window_indices(taps, sizes, kernel, stride, padding, dilation, outs).view(shape)
+    if unbatched:
+        return values.squeeze(0), indices.squeeze(0)
+    return values, indices
+
+
+def _window_indices(taps, sizes, kernel, stride, padding, dilation, outs):
+    """Flat input-plane index of each window's chosen tap (PyTorch's return_indices)."""
+    import dyngraph
+
+    position = dyngraph.arange(math.prod(outs))
+    flat = taps * 0
+    tap_rest, pos_rest = taps, position
+    plane_stride = 1
+    for j in reversed(range(len(sizes))):
+        k_j = tap_rest % kernel[j]
+        o_j = pos_rest % outs[j]
+        tap_rest, pos_rest = tap_rest // kernel[j], pos_rest // outs[j]
+        flat = flat + (o_j * stride[j] - padding[j] + k_j * dilation[j]) * plane_stride
+        plane_stride *= sizes[j]
+    return flat
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 1, "max_pool1d")
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 2, "max_pool2d")
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    return _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, 3, "max_pool3d")
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, dims, name):
+    import dyngraph
+
+    x, unbatched = _batched(input, dims, name)
+    kernel = ntuple(kernel_size, dims, "kernel_size")
+    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else ntuple(stride, dims)
+    padding, dilation = ntuple(padding, dims, "padding"), [1] * dims
+    sizes = list(x.shape[2:])
+    outs, extras = _geometry(sizes, kernel, stride, padding, dilation, ceil_mode, name)
+    sums = _patches(_padded(x, padding, extras, 0), kernel, stride, dilation, outs).sum(2)
+    if divisor_override:
+        result = sums / divisor_override
+    else:
+        with dyngraph.no_grad():
+            if count_include_pad:  # padding counts, ceil_mode's overhang does not
+                ones = dyngraph.ones([1, 1] + [s + 2 * p for s, p in zip(sizes, padding)], dtype=x.dtype)
+                counts = _padded(ones, [0] * dims, extras, 0)
+                counts = _patches(counts, kernel, stride, dilation, outs).sum(2)
+            else:
+                counts = _patches(_padded(dyngraph.ones([1, 1] + sizes, dtype=x.dtype), padding, extras, 0),
+                                  kernel, stride, dilation, outs).sum(2)
+        result = sums / counts
+    result = result.view(list(x.shape[:2]) + outs)
+    return result.squeeze(0) if unbatched else result
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, None, 1, "avg_pool1d")
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 2,
+                     "avg_pool2d")
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    return _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, 3,
+                     "avg_pool3d")
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kernel_size).pow(1.0 / norm_type)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    kw, kh = ntuple(kernel_size, 2, "kernel_size")
+    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kw * kh).pow(1.0 / norm_type)
+
+
+# ---- adaptive pools -------------------------------------------------------------------------------
+
+
+def _adaptive_sizes(input, output_size, dims, name):
+    x, unbatched = _batched(input, dims, name)
+    outs = ntuple(1, dims) if output_size is None else None
+    if isinstance(output_size, int):
+        outs = [output_size] * dims
+    else:
+        outs = [x.shape[2 + j] if o is None else int(o) for j, o in enumerate(output_size)]
+        if len(outs) == 1 and dims > 1:
+            outs = outs * dims
+        if len(outs) != dims:
+            raise ValueError(f"{name}: output_size must be an int or a sequence of {dims} ints")
+    for j, o in enumerate(outs):
+        if o < 0 or (o == 0 and x.shape[2 + j] > 0):
+            raise RuntimeError(f"{name}: output_size must be positive, got {output_size}")
+    if x.numel() and any(s == 0 for s in x.shape[2:]):
+        raise RuntimeError(f"{name}: Expected input to have non-zero size for non-batch dimensions, "
+                           f"but input has sizes {list(input.shape)}")
+    return x, unbatched, outs
+
+
+def _windows(in_size, out_size):
+    """PyTorch's adaptive windows: [floor(i*in/out), ceil((i+1)*in/out))."""
+    starts = [(i * in_size) // out_size for i in range(out_size)]
+    ends = [-((-(i + 1) * in_size) // out_size) for i in range(out_size)]
+    return starts, ends
+
+
+def _averaging_matrix(in_size, out_size, dtype):
+    import dyngraph
+
+    m = np.zeros((out_size, in_size))
+    for i, (s, e) in enumerate(zip(*_windows(in_size, out_size))):
+        m[i, s:e] = 1.0 / (e - s)
+    return dyngraph.tensor(m, dtype=dtype)
+
+
+def _adaptive_avg(input, output_size, dims, name):
+    x, unbatched, outs = _adaptive_sizes(input, output_size, dims, name)
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        raise RuntimeError(f"\"{name}\" not implemented for '{x.dtype}'")
+    for j in range(dims):
+        axis = 2 + j
+        m = _averaging_matrix(x.shape[axis], outs[j], x.dtype)
+        x = _C.matmul(x.movedim(axis, -1), m.t()).movedim(-1, axis)
+    return x.squeeze(0) if unbatched else x
+
+
+def adaptive_avg_pool1d(input, output_size):
+    return _adaptive_avg(input, output_size, 1, "adaptive_avg_pool1d")
+
+
+def adaptive_avg_pool2d(input, output_size):
+    return _adaptive_avg(input, output_size, 2, "adaptive_avg_pool2d")
+
+
+def adaptive_avg_pool3d(input, output_size):
+    return _adaptive_avg(input, output_size, 3, "adaptive_avg_pool3d")
+
+
+def _adaptive_max(input, output_size, return_indices, dims, name):
+    """Each window padded to the largest window by repeating its last element
+    (a repeat changes neither the max nor which element is first)."""
+    import dyngraph
+
+    x, unbatched, outs = _adaptive_sizes(input, output_size, dims, name)
+    sizes = list(x.shape[2:])
+    taps_per_dim = []
+    for j in range(dims):
+        starts, ends = _windows(sizes[j], outs[j])
+        width = max(e - s for s, e in zip(starts, ends))
+        taps = np.array([[min(s + t, e - 1) for t in range(width)] for s, e in zip(starts, ends)], dtype=np.int64)
+        taps_per_dim.append(dyngraph.tensor(taps))
+        x = x.index_select(2 + 2 * j, taps_per_dim[-1].reshape(-1))
+        x = x.unflatten(2 + 2 * j, (outs[j], width))
+    # x: (N, C, o0, w0, o1, w1, ...) -> (N, C, o0, o1, ..., w0*w1*...)
+    n, c = x.shape[0], x.shape[1]
+    order = [0, 1] + [2 + 2 * j for j in range(dims)] + [3 + 2 * j for j in range(dims)]
+    x = x.permute(order).reshape([n, c] + outs + [-1])
+    values, flat_tap = x.max(-1)
+    values = values.squeeze(0) if unbatched else values
+    if not return_indices:
+        return values
+    index = flat_tap * 0
+    rest = flat_tap
+    plane_stride = 1
+    for j in reversed(range(dims)):
+        width = taps_per_dim[j].shape[1]
+        t_j = rest % width
+        rest = rest // width
+        shape = [1] * (dims + 2)
+        shape[2 + j] = outs[j]
+        o_j = dyngraph.arange(outs[j]).view(shape)
+        index = index + taps_per_dim[j][o_j, t_j] * plane_stride
+        plane_stride *= sizes[j]
+    index = index.squeeze(0) if unbatched else index
+    return values, index
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    return _adaptive_max(input, output_size, return_indices, 1, "adaptive_max_pool1d")
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    return _adaptive_max(input, output_size, return_indices, 2, "adaptive_max_pool2d")
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool1d(input, output_size, True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+# ---- unpooling ------------------------------------------------------------------------------------
+
+
+def _max_unpool(input, indices, kernel_size, stride, padding, output_size, dims, name):
+    import dyngraph
+
+    kernel = ntuple(kernel_size, dims, "kernel_size")
+    stride = kernel if stride is None else ntuple(stride, dims, "stride")
+    padding = ntuple(padding, dims, "padding")
+    x, unbatched = _batched(input, dims, name)
+    idx = indices.unsqueeze(0) if unbatched else indices
+    default = [(x.shape[2 + j] - 1) * stride[j] - 2 * padding[j] + kernel[j] for j in range(dims)]
+    if output_size is None:
+        sizes = default
+    else:
+        sizes = [int(s) for s in output_size][-dims:]
+        for j in range(dims):
+            lo, hi = default[j] - stride[j], default[j] + stride[j]
+            if not lo < sizes[j] < hi:
+                raise ValueError(f"invalid output_size \"{list(output_size)}\" (dim {j} must be between {lo} and {hi})")
+    n, c = x.shape[0], x.shape[1]
+    plane = math.prod(sizes)
+    flat_idx = idx.reshape(n, c, -1)
+    if flat_idx.numel() and (flat_idx.min().item() < 0 or flat_idx.max().item() >= plane):
+        bad = flat_idx.max().item() if flat_idx.max().item() >= plane else flat_idx.min().item()
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {'x'.join(map(str, sizes))})")
+    out = dyngraph.zeros(n, c, plane, dtype=x.dtype).scatter(2, flat_idx, x.reshape(n, c, -1))
+    out = out.view([n, c] + sizes)
+    return out.squeeze(0) if unbatched else out
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool1d")
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")

@@ -1,0 +1,360 @@
+"""Padding and resampling of nn.functional: pad, interpolate, grid_sample,
+affine_grid, pixel_shuffle. Each resampling is a gather of source indices
+and weights along one dim at a time, so autograd supplies the backward."""
+
+import math
+
+from .. import _C
+from ._functional_utils import ntuple
+
+__all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid",
+           "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+
+
+def _arange(n, like):
+    import dyngraph
+
+    return dyngraph.arange(n, dtype=dyngraph.int64)
+
+
+# ---- pad ------------------------------------------------------------------------------------------
+
+
+def _pad_indices(size, left, right, mode, dim, input_shape):
+    """The source index of each output position along one dim, for the index-based pad modes."""
+    import dyngraph
+
+    if mode == "reflect" and (left >= size or right >= size):
+        raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                           f"but got: padding ({left}, {right}) at dimension {dim} of input {list(input_shape)}")
+    if mode == "circular" and (left > size or right > size):
+        raise RuntimeError("Padding value causes wrapping around more than once.")
+    if size == 0 and (left > 0 or right > 0):
+        raise RuntimeError(f"{mode} padding of an empty dimension {dim} of input {list(input_shape)}")
+    pos = dyngraph.arange(-left, size + right, dtype=dyngraph.int64)
+    if mode == "replicate":
+        return pos.clamp(0, size - 1)
+    if mode == "circular":
+        return pos.remainder(size)
+    period = 2 * (size - 1)  # reflect: mirror about the edges without repeating them
+    if period == 0:
+        return pos * 0
+    folded = pos.abs().remainder(period)
+    return _C.where(folded >= size, period - folded, folded)
+
+
+def pad(input, pad, mode="constant", value=None):
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pad) // 2 > input.dim():
+        raise RuntimeError("Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pad)} and input of dimension {input.dim()}")
+    pads = [int(p) for p in pad]
+    if mode == "constant":
+        return _constant_pad(input, pads, 0 if value is None else value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value not in (None, 0):
+        raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument")
+    out = input
+    for i in range(len(pads) // 2):
+        dim = input.dim() - 1 - i
+        left, right = pads[2 * i], pads[2 * i + 1]
+        if left == 0 and right == 0:
+            continue
+        if left < 0 or right < 0:  # negative padding crops first
+            out = out.narrow(dim, max(-left, 0), out.shape[dim] - max(-left, 0) - max(-right, 0))
+            left, right = max(left, 0), max(right, 0)
+        out = out.index_select(dim, _pad_indices(out.shape[dim], left, right, mode, dim, input.shape))
+    return out
+
+
+def _constant_pad(input, pads, value):
+    import dyngraph
+
+    cropped = input
+    shape = list(input.shape)
+    slices = [slice(None)] * input.dim()
+    for i in range(len(pads) // 2):
+        dim = input.dim() - 1 - i
+        left, right = pads[2 * i], pads[2 * i + 1]
+        if left < 0 or right < 0:
+            start, stop = max(-left, 0), shape[dim] - max(-right, 0)
+            if stop < start:
+                raise RuntimeError(f"The input size {shape[dim]}, plus negative padding {left} and {right} "
+                                   f"resulted in a negative output size, which is invalid. Check dimension {dim} "
+                                   "of your input.")
+            cropped = cropped.narrow(dim, start, stop - start)
+        new = shape[dim] + left + right
+        if new < 0:
+            raise RuntimeError(f"The input size {shape[dim]}, plus negative padding {left} and {right} resulted in "
+                               f"a negative output size, which is invalid. Check dimension {dim} of your input.")
+        slices[dim] = slice(max(left, 0), max(left, 0) + cropped.shape[dim])
+        shape[dim] = new
+    if all(p <= 0 for p in pads):
+        return cropped.clone()
+    out = dyngraph.full(shape, value, dtype=input.dtype)
+    out[tuple(slices)] = cropped
+    return out
+
+
+# ---- interpolate ----------------------------------------------------------------------------------
+
+_DIMS_OF_MODE = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+
+
+def _output_sizes(input, size, scale_factor, recompute_scale_factor, dims):
+    if (size is None) == (scale_factor is None):
+        raise ValueError("only one of size or scale_factor should be defined" if size is not None
+                         else "either size or scale_factor should be defined")
+    in_sizes = list(input.shape[2:])
+    if size is not None:
+        sizes = [int(s) for s in size] if isinstance(size, (list, tuple)) else [int(size)] * dims
+        if len(sizes) != dims:
+            raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
+                             f"spatial dimensions of {in_sizes} and output size of {list(size)}. Please provide "
+                             "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+        return sizes, [None] * dims
+    scales = [float(s) for s in scale_factor] if isinstance(scale_factor, (list, tuple)) else [float(scale_factor)] * dims
+    if len(scales) != dims:
+        raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input with "
+                         f"spatial dimensions of {in_sizes} and scale_factor of shape {list(scale_factor)}.")
+    sizes = [int(math.floor(s * f)) for s, f in zip(in_sizes, scales)]
+    return sizes, ([None] * dims if recompute_scale_factor else scales)
+
+
+def _source_coords(out_size, in_size, scale, align_corners, cubic=False):
+    """Continuous source coordinate of each output position (PyTorch's area_pixel_compute_source_index)."""
+    import dyngraph
+
+    dst = dyngraph.arange(out_size, dtype=dyngraph.float64)
+    if align_corners:
+        ratio = (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
+        return dst * ratio
+    ratio = 1.0 / scale if scale is not None and scale > 0 else in_size / out_size
+    src = (dst + 0.5) * ratio - 0.5
+    return src if cubic else src.clamp_min(0.0)
+
+
+def _nearest_indices(out_size, in_size, scale, exact):
+    import dyngraph
+
+    ratio = 1.0 / scale if scale is not None and scale > 0 else in_size / out_size
+    dst = dyngraph.arange(out_size, dtype=dyngraph.float64)
+    src = ((dst + 0.5) * ratio).floor() if exact else (dst * ratio).floor()
+    return src.long().clamp(max=in_size - 1)
+
+
+def _along(x, axis, weights_and_indices):
+    """sum_t w_t * x.index_select(axis, i_t), with each w_t broadcast along axis."""
+    out = None
+    shape = [1] * x.dim()
+    shape[axis] = -1
+    for w, i in weights_and_indices:
+        term = x.index_select(axis, i) * w.to(x.dtype).view(shape)
+        out = term if out is None else out + term
+    return out
+
+
+def _cubic_weights(t):
+    a = -0.75
+    w0 = ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a
+    w1 = ((a + 2) * t - (a + 3)) * t * t + 1
+    w2 = ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1
+    w3 = ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a
+    return [w0, w1, w2, w3]
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
+                antialias=False):
+    dims = input.dim() - 2
+    if dims < 1 or dims > 3:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
+                                  f"(got {mode})")
+    if mode in ("nearest", "area", "nearest-exact"):
+        if align_corners is not None:
+            raise ValueError("align_corners option can only be set with the interpolating modes: "
+                             "linear | bilinear | bicubic | trilinear")
+    elif mode in _DIMS_OF_MODE:
+        if _DIMS_OF_MODE[mode] != dims:
+            raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {_DIMS_OF_MODE[mode] + 2}D input")
+        align_corners = bool(align_corners)
+    else:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
+                                  f"(got {mode})")
+    if antialias:
+        raise NotImplementedError("Anti-alias option is only supported for bilinear and bicubic modes")
+    sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor, dims)
+    if mode == "area":
+        from ._functional_pool import _adaptive_avg
+
+        return _adaptive_avg(input, sizes, dims, "adaptive_avg_pool")
+    x = input
+    for j in range(dims):
+        axis, in_size, out_size = 2 + j, input.shape[2 + j], sizes[j]
+        if mode in ("nearest", "nearest-exact"):
+            x = x.index_select(axis, _nearest_indices(out_size, in_size, scales[j], mode == "nearest-exact"))
+            continue
+        src = _source_coords(out_size, in_size, scales[j], align_corners, cubic=mode == "bicubic")
+        base = src.floor()
+        t = src - base
+        base = base.long()
+        if mode == "bicubic":
+            taps = [(w, (base + k - 1).clamp(0, in_size - 1)) for k, w in enumerate(_cubic_weights(t))]
+        else:
+            i0 = base.clamp(max=in_size - 1)
+            taps = [(1 - t, i0), (t, (i0 + 1).clamp(max=in_size - 1))]
+        x = _along(x, axis, taps)
+    return x
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# ---- grid_sample / affine_grid ---------------------------------------------------------------------
+
+
+def _unnormalize(coord, size, align_corners):
+    if align_corners:
+        return (coord + 1) / 2 * (size - 1)
+    return ((coord + 1) * size - 1) / 2
+
+
+def _reflect(coord, low, high):
+    """Reflects coordinates into [low, high] (PyTorch's reflect_coordinates, twice the range)."""
+    span = (high - low) / 2
+    if span <= 0:
+        return coord * 0
+    c = (coord - low / 2).abs()
+    extra = _C.fmod(c, span)
+    flips = (c / span).floor()
+    return _C.where(_C.fmod(flips, 2) == 0, extra + low / 2, span - extra + low / 2)
+
+
+def _source_pixel(coord, size, padding_mode, align_corners):
+    c = _unnormalize(coord, size, align_corners)
+    if padding_mode == "border":
+        c = c.clamp(0, size - 1)
+    elif padding_mode == "reflection":
+        c = _reflect(c, 0, 2 * (size - 1)) if align_corners else _reflect(c, -1, 2 * size - 1)
+        c = c.clamp(0, size - 1)
+    return c
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    if mode not in ("bilinear", "nearest"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+                         f"but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if input.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2 or grid.shape[0] != input.shape[0]:
+        raise RuntimeError(f"grid_sample(): expected a 4D input (N, C, H, W) and a grid (N, H_out, W_out, 2) with the "
+                           f"same batch size, but got input {list(input.shape)} and grid {list(grid.shape)}")
+    align_corners = bool(align_corners)
+    n, c, h, w = input.shape
+    ho, wo = grid.shape[1], grid.shape[2]
+    x = _source_pixel(grid[..., 0], w, padding_mode, align_corners)
+    y = _source_pixel(grid[..., 1], h, padding_mode, align_corners)
+    flat = input.reshape(n, c, h * w)
+
+    def tap(yi, xi, weight):
+        inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
+        idx = (yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long().reshape(n, 1, ho * wo).expand(n, c, ho * wo)
+        vals = flat.gather(2, idx).reshape(n, c, ho, wo)
+        return vals * (weight * inside.to(weight.dtype)).unsqueeze(1)
+
+    if mode == "nearest":
+        return tap(y.round(), x.round(), x * 0 + 1)
+    x0, y0 = x.floor(), y.floor()
+    tx, ty = x - x0, y - y0
+    return (tap(y0, x0, (1 - tx) * (1 - ty)) + tap(y0, x0 + 1, tx * (1 - ty)) + tap(y0 + 1, x0, (1 - tx) * ty)
+            + tap(y0 + 1, x0 + 1, tx * ty))
+
+
+def _base_coords(steps, align_corners, dtype):
+    import dyngraph
+
+    if steps <= 1:
+        return dyngraph.zeros(max(steps, 0), dtype=dtype)
+    lin = dyngraph.linspace(-1, 1, steps, dtype=dtype)
+    return lin if align_corners else lin * (steps - 1) / steps
+
+
+def affine_grid(theta, size, align_corners=None):
+    import dyngraph
+
+    align_corners = bool(align_corners)
+    if not theta.dtype.is_floating_point:
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    if len(size) == 4:
+        if theta.dim() != 3 or tuple(theta.shape[-2:]) != (2, 3):
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {list(size)}. "
+                             f"Got {list(theta.shape)}.")
+        n, _, h, w = size
+        xs = _base_coords(w, align_corners, theta.dtype).view(1, w).expand(h, w)
+        ys = _base_coords(h, align_corners, theta.dtype).view(h, 1).expand(h, w)
+        base = dyngraph.stack([xs, ys, dyngraph.ones(h, w, dtype=theta.dtype)], -1).reshape(1, h * w, 3)
+        return _C.matmul(base, theta.transpose(1, 2)).reshape(n, h, w, 2)
+    if len(size) == 5:
+        if theta.dim() != 3 or tuple(theta.shape[-2:]) != (3, 4):
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {list(size)}. "
+                             f"Got {list(theta.shape)}.")
+        n, _, d, h, w = size
+        xs = _base_coords(w, align_corners, theta.dtype).view(1, 1, w).expand(d, h, w)
+        ys = _base_coords(h, align_corners, theta.dtype).view(1, h, 1).expand(d, h, w)
+        zs = _base_coords(d, align_corners, theta.dtype).view(d, 1, 1).expand(d, h, w)
+        base = dyngraph.stack([xs, ys, zs, dyngraph.ones(d, h, w, dtype=theta.dtype)], -1).reshape(1, d * h * w, 4)
+        return _C.matmul(base, theta.transpose(1, 2)).reshape(n, d, h, w, 3)
+    raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                              f"respectively. Got size {list(size)}.")
+
+
+# ---- pixel shuffle ---------------------------------------------------------------------------------
+
+
+def pixel_shuffle(input, upscale_factor):
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.dim()} dimension(s)")
+    r = int(upscale_factor)
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    x = input.reshape(list(lead) + [c // (r * r), r, r, h, w])
+    k = len(lead)
+    x = x.permute(list(range(k)) + [k, k + 3, k + 1, k + 4, k + 2])
+    return x.reshape(list(lead) + [c // (r * r), h * r, w * r])
+
+
+def pixel_unshuffle(input, downscale_factor):
+    if input.dim() < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.dim()} dimension(s)")
+    r = int(downscale_factor)
+    *lead, c, h, w = input.shape
+    if h % r or w % r:
+        raise RuntimeError(f"pixel_unshuffle expects height and width to be divisible by downscale_factor, but got "
+                           f"height={h}, width={w} and downscale_factor={r}")
+    x = input.reshape(list(lead) + [c, h // r, r, w // r, r])
+    k = len(lead)
+    x = x.permute(list(range(k)) + [k, k + 2, k + 4, k + 1, k + 3])
+    return x.reshape(list(lead) + [c * r * r, h // r, w // r])
+
+
+def channel_shuffle(input, groups):
+    n, c = input.shape[0], input.shape[1]
+    rest = list(input.shape[2:])
+    return input.reshape([n, groups, c // groups] + rest).transpose(1, 2).reshape([n, c] + rest)
