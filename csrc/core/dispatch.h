@@ -95,18 +95,27 @@ enum class ScanOp : uint8_t { cumsum, cumprod };
 using ScanKernel = void (*)(const Tensor& in, Tensor& out, ScanOp op);
 // Reductions write it.output (the kept dims) from it.input.
 using ReduceKernel = void (*)(ReduceIter& it);
-// Patches of a dense (batch, channels, *image) tensor as columns of a dense
-// (batch, channels * prod(kernel), prod(out)) tensor, for up to 3 spatial
-// dims (unused dims have size, kernel, stride and dilation 1, padding 0).
-struct Im2colArgs {
+// Sliding windows over a dense (batch, channels, *image) tensor, for up to 3
+// spatial dims (unused dims have size, kernel, stride and dilation 1, padding
+// 0); im2col lays them out as columns of a dense (batch, channels *
+// prod(kernel), prod(out)) tensor, pooling reduces each one.
+struct WindowArgs {
   Dtype dtype;
   int64_t batch, channels;
   int64_t image[3], kernel[3], out[3], stride[3], padding[3], dilation[3];
 };
 // im2col: cols = patches(image); col2im: image = sum of the patches in cols
 // (the adjoint, so it overwrites image with the accumulated sums).
-using Im2colKernel = void (*)(const Im2colArgs& args, const char* image, char* cols);
-using Col2imKernel = void (*)(const Im2colArgs& args, const char* cols, char* image);
+using Im2colKernel = void (*)(const WindowArgs& args, const char* image, char* cols);
+using Col2imKernel = void (*)(const WindowArgs& args, const char* cols, char* image);
+// Max over each window (padding never wins) into dense (batch, channels,
+// *out) values, with the flat image-plane index of the max (NaN wins).
+using MaxPoolKernel = void (*)(const WindowArgs& args, const char* image, char* values, int64_t* indices);
+// Normalizes each row of a dense (rows, n) input: y = (x - mean) * rstd
+// (* weight + bias, both dense (n) when given); writes the float32/64 row
+// statistics mean and rstd = 1 / sqrt(var + eps) (biased var).
+using RowNormKernel = void (*)(const Tensor& x, const Tensor* weight, const Tensor* bias, double eps, Tensor& y,
+                               Tensor& mean, Tensor& rstd);
 
 struct KernelTable {
   BinaryKernel binary[static_cast<int>(BinaryOp::COUNT)] = {};
@@ -128,6 +137,8 @@ struct KernelTable {
   GemmKernel gemm = nullptr;
   Im2colKernel im2col = nullptr;
   Col2imKernel col2im = nullptr;
+  MaxPoolKernel max_pool = nullptr;
+  RowNormKernel row_norm = nullptr;
 };
 
 // The table of a device type (registration of the CPU's happens on first use).

@@ -12,7 +12,7 @@ namespace {
 // (kernel tap, output position) pair of one (batch, channel) plane:
 // f(col_index, image_index) with image_index < 0 for padding.
 template <class F>
-void for_each_tap(const Im2colArgs& a, const F& f) {
+void for_each_tap(const WindowArgs& a, const F& f) {
   const int64_t out_count = a.out[0] * a.out[1] * a.out[2];
   int64_t row = 0;
   for (int64_t k0 = 0; k0 < a.kernel[0]; ++k0)
@@ -34,12 +34,12 @@ void for_each_tap(const Im2colArgs& a, const F& f) {
       }
 }
 
-int64_t plane_size(const Im2colArgs& a) { return a.image[0] * a.image[1] * a.image[2]; }
-int64_t cols_per_plane(const Im2colArgs& a) {
+int64_t plane_size(const WindowArgs& a) { return a.image[0] * a.image[1] * a.image[2]; }
+int64_t cols_per_plane(const WindowArgs& a) {
   return a.kernel[0] * a.kernel[1] * a.kernel[2] * a.out[0] * a.out[1] * a.out[2];
 }
 
-void im2col_kernel(const Im2colArgs& a, const char* image, char* cols) {
+void im2col_kernel(const WindowArgs& a, const char* image, char* cols) {
   DG_DISPATCH_ALL(a.dtype, "im2col", [&] {
     const scalar_t* src = reinterpret_cast<const scalar_t*>(image);
     scalar_t* dst = reinterpret_cast<scalar_t*>(cols);
@@ -55,7 +55,7 @@ void im2col_kernel(const Im2colArgs& a, const char* image, char* cols) {
   });
 }
 
-void col2im_kernel(const Im2colArgs& a, const char* cols, char* image) {
+void col2im_kernel(const WindowArgs& a, const char* cols, char* image) {
   DG_DISPATCH_ALL(a.dtype, "col2im", [&] {
     const scalar_t* src = reinterpret_cast<const scalar_t*>(cols);
     scalar_t* dst = reinterpret_cast<scalar_t*>(image);

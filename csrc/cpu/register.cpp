@@ -12,6 +12,7 @@ void register_binary_kernels(KernelTable& t);
 void register_blas_kernels(KernelTable& t);
 void register_sort_kernels(KernelTable& t);
 void register_im2col_kernels(KernelTable& t);
+void register_nn_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   register_elementwise_kernels(t);
@@ -23,6 +24,7 @@ void register_kernels(KernelTable& t) {
   register_blas_kernels(t);
   register_sort_kernels(t);
   register_im2col_kernels(t);
+  register_nn_kernels(t);
 }
 
 }  // namespace dg::cpu

@@ -5,15 +5,10 @@
 #include "autograd/record.h"
 #include "core/dispatch.h"
 #include "dyngraph/ops.h"
+#include "ops/window.h"
 
 namespace dg {
 
-namespace {
-
-// The spatial dims of a (batch, channels, *spatial) shape.
-IntArrayRef spatial(IntArrayRef shape) { return IntArrayRef(shape.data() + 2, shape.size() - 2); }
-
-// One parameter per spatial dim: a single value repeats, as in PyTorch.
 Shape per_dim(IntArrayRef v, int64_t dims, const char* what, const char* op) {
   DG_CHECK(v.size() == 1 || static_cast<int64_t>(v.size()) == dims, ValueError, op, ": expected ", what,
            " to be a single integer value or a list of ", dims, " values to match the convolution dimensions, but got ",
@@ -23,14 +18,19 @@ Shape per_dim(IntArrayRef v, int64_t dims, const char* what, const char* op) {
   return out;
 }
 
+namespace {
+
+// The spatial dims of a (batch, channels, *spatial) shape.
+IntArrayRef spatial(IntArrayRef shape) { return IntArrayRef(shape.data() + 2, shape.size() - 2); }
+
 // The im2col geometry of a (batch, channels, *image) tensor.
-Im2colArgs patch_args(Dtype dtype, int64_t batch, int64_t channels, IntArrayRef image, IntArrayRef kernel,
+WindowArgs patch_args(Dtype dtype, int64_t batch, int64_t channels, IntArrayRef image, IntArrayRef kernel,
                       IntArrayRef dilation, IntArrayRef padding, IntArrayRef stride, const char* op) {
   const int64_t dims = static_cast<int64_t>(image.size());
   DG_CHECK(dims >= 1 && dims <= 3, ValueError, op, ": expected 1 to 3 spatial dims, got ", dims);
   Shape k = per_dim(kernel, dims, "kernel_size", op), dl = per_dim(dilation, dims, "dilation", op),
         p = per_dim(padding, dims, "padding", op), s = per_dim(stride, dims, "stride", op);
-  Im2colArgs a{};
+  WindowArgs a{};
   a.dtype = dtype;
   a.batch = batch;
   a.channels = channels;
@@ -59,10 +59,10 @@ Im2colArgs patch_args(Dtype dtype, int64_t batch, int64_t channels, IntArrayRef 
   return a;
 }
 
-int64_t kernel_volume(const Im2colArgs& a) { return a.kernel[0] * a.kernel[1] * a.kernel[2]; }
-int64_t out_volume(const Im2colArgs& a) { return a.out[0] * a.out[1] * a.out[2]; }
+int64_t kernel_volume(const WindowArgs& a) { return a.kernel[0] * a.kernel[1] * a.kernel[2]; }
+int64_t out_volume(const WindowArgs& a) { return a.out[0] * a.out[1] * a.out[2]; }
 
-Tensor run_im2col(const Tensor& image, const Im2colArgs& a) {
+Tensor run_im2col(const Tensor& image, const WindowArgs& a) {
   Tensor x = contiguous(image);
   Tensor cols = empty({a.batch, a.channels * kernel_volume(a), out_volume(a)},
                       TensorOptions(x.dtype()).device(x.device()));
@@ -72,7 +72,7 @@ Tensor run_im2col(const Tensor& image, const Im2colArgs& a) {
   return cols;
 }
 
-Tensor run_col2im(const Tensor& cols, const Im2colArgs& a, IntArrayRef image_size) {
+Tensor run_col2im(const Tensor& cols, const WindowArgs& a, IntArrayRef image_size) {
   Tensor c = contiguous(cols);
   Shape shape{a.batch, a.channels};
   for (int64_t s : image_size) shape.push_back(s);
@@ -84,10 +84,10 @@ Tensor run_col2im(const Tensor& cols, const Im2colArgs& a, IntArrayRef image_siz
 }
 
 struct PatchBackward final : Node {
-  Im2colArgs args;
+  WindowArgs args;
   Shape image_size;
   bool to_image;  // this node is im2col's backward (grad flows to the image)
-  PatchBackward(const Im2colArgs& a, IntArrayRef size, bool img) : args(a), image_size(size), to_image(img) {}
+  PatchBackward(const WindowArgs& a, IntArrayRef size, bool img) : args(a), image_size(size), to_image(img) {}
   std::string name() const override { return to_image ? "Im2ColBackward0" : "Col2ImBackward0"; }
   TensorList apply(TensorList&& grads) override {
     return {to_image ? col2im_with(grads[0]) : im2col_with(grads[0])};
@@ -96,13 +96,13 @@ struct PatchBackward final : Node {
   Tensor im2col_with(const Tensor& g);
 };
 
-Tensor im2col_args(const Tensor& image, const Im2colArgs& a, IntArrayRef image_size);
-Tensor col2im_args(const Tensor& cols, const Im2colArgs& a, IntArrayRef image_size);
+Tensor im2col_args(const Tensor& image, const WindowArgs& a, IntArrayRef image_size);
+Tensor col2im_args(const Tensor& cols, const WindowArgs& a, IntArrayRef image_size);
 
 Tensor PatchBackward::col2im_with(const Tensor& g) { return col2im_args(g, args, image_size); }
 Tensor PatchBackward::im2col_with(const Tensor& g) { return im2col_args(g, args, image_size); }
 
-Tensor im2col_args(const Tensor& image, const Im2colArgs& a, IntArrayRef image_size) {
+Tensor im2col_args(const Tensor& image, const WindowArgs& a, IntArrayRef image_size) {
   Tensor out;
   {
     NoGradGuard no_grad;
@@ -112,7 +112,7 @@ Tensor im2col_args(const Tensor& image, const Im2colArgs& a, IntArrayRef image_s
   return out;
 }
 
-Tensor col2im_args(const Tensor& cols, const Im2colArgs& a, IntArrayRef image_size) {
+Tensor col2im_args(const Tensor& cols, const WindowArgs& a, IntArrayRef image_size) {
   Tensor out;
   {
     NoGradGuard no_grad;
@@ -129,7 +129,7 @@ Tensor im2col(const Tensor& input, IntArrayRef kernel_size, IntArrayRef dilation
   DG_CHECK(input.dim() >= 3 && input.dim() <= 5, ValueError,
            "im2col: expected a (batch, channels, *spatial) input with 1 to 3 spatial dims, got shape ", input.sizes());
   IntArrayRef image = spatial(input.sizes());
-  Im2colArgs a = patch_args(input.dtype(), input.sizes()[0], input.sizes()[1], image, kernel_size, dilation, padding,
+  WindowArgs a = patch_args(input.dtype(), input.sizes()[0], input.sizes()[1], image, kernel_size, dilation, padding,
                             stride, "im2col");
   return im2col_args(input, a, image);
 }
@@ -144,7 +144,7 @@ Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_s
   for (int64_t v : k) kv *= v;
   DG_CHECK(kv > 0 && input.sizes()[1] % kv == 0, Error, "Expected size of input's dimension 1 to be divisible by the "
            "product of kernel_size, but got input.size(1)=", input.sizes()[1], " and kernel_size=", kernel_size);
-  Im2colArgs a = patch_args(input.dtype(), input.sizes()[0], input.sizes()[1] / kv, output_size, kernel_size, dilation,
+  WindowArgs a = patch_args(input.dtype(), input.sizes()[0], input.sizes()[1] / kv, output_size, kernel_size, dilation,
                             padding, stride, "col2im");
   DG_CHECK(input.sizes()[2] == out_volume(a), Error, "Given output_size=", output_size, ", kernel_size=", kernel_size,
            ", dilation=", dilation, ", padding=", padding, ", stride=", stride, ", expected size of input's dimension 2 "
@@ -177,7 +177,7 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const std::optiona
     DG_CHECK(c_in == weight.sizes()[1] * groups, Error, "Given groups=", groups, ", weight of size ", weight.sizes(),
              ", expected input", x.sizes(), " to have ", weight.sizes()[1] * groups, " channels, but got ", c_in,
              " channels instead");
-    Im2colArgs a = patch_args(x.dtype(), n, c_in, image, kernel, dilation, padding, stride, "conv");
+    WindowArgs a = patch_args(x.dtype(), n, c_in, image, kernel, dilation, padding, stride, "conv");
     // cols (n, groups, c_in/groups * K, L); weight (groups, c_out/groups, c_in/groups * K)
     Tensor cols = reshape(im2col_args(x, a, image), {n, groups, c_in / groups * kernel_volume(a), out_volume(a)});
     Tensor w = reshape(weight, {groups, c_out / groups, c_in / groups * kernel_volume(a)});
@@ -201,7 +201,7 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const std::optiona
                output_padding, ", stride=", stride, ", dilation=", dilation);
       out_size.push_back((image[i] - 1) * s[i] - 2 * p[i] + dl[i] * (kernel[i] - 1) + op[i] + 1);
     }
-    Im2colArgs a = patch_args(x.dtype(), n, c_out, out_size, kernel, dilation, padding, stride, "conv_transpose");
+    WindowArgs a = patch_args(x.dtype(), n, c_out, out_size, kernel, dilation, padding, stride, "conv_transpose");
     int64_t l_in = 1;
     for (int64_t v : image) l_in *= v;
     DG_CHECK(out_volume(a) == l_in, Error, "conv_transpose: inconsistent output size ", out_size, " for input ",

@@ -17,6 +17,13 @@ void bind_nn(py::module_& m) {
            int64_t groups) { return convolution(x, w, b, stride, padding, dilation, transposed, output_padding, groups); },
         py::arg("input"), py::arg("weight"), py::arg("bias"), py::arg("stride"), py::arg("padding"),
         py::arg("dilation"), py::arg("transposed"), py::arg("output_padding"), py::arg("groups"));
+  m.def("_max_pool", [](T x, I k, I s, I p, I d, bool ceil) { return max_pool(x, k, s, p, d, ceil); });
+  m.def("layer_norm",
+        [](T x, I shape, std::optional<Tensor> w, std::optional<Tensor> b, double eps) {
+          return layer_norm(x, shape, w, b, eps);
+        },
+        py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(), py::arg("bias") = py::none(),
+        py::arg("eps") = 1e-5);
 }
 
 }  // namespace dg::python

@@ -292,6 +292,15 @@ DG_API Tensor convolution(const Tensor& input, const Tensor& weight, const std::
                           IntArrayRef stride, IntArrayRef padding, IntArrayRef dilation, bool transposed,
                           IntArrayRef output_padding, int64_t groups);
 
+// Max pooling of a (batch, channels, *spatial) input: values, and the flat
+// index of each max within its input plane. An empty stride means kernel_size.
+DG_API std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
+                                          IntArrayRef padding, IntArrayRef dilation, bool ceil_mode);
+// Normalizes over the trailing normalized_shape dims, then weight * x + bias.
+DG_API Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape,
+                         const std::optional<Tensor>& weight = std::nullopt,
+                         const std::optional<Tensor>& bias = std::nullopt, double eps = 1e-5);
+
 // ---- reductions ----------------------------------------------------------------------------
 // Integer and bool inputs sum to int64 unless a dtype is given.
 DG_API Tensor sum(const Tensor& t, std::optional<Dtype> dtype = std::nullopt);

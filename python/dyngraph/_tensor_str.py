@@ -140,7 +140,7 @@ def tensor_repr(t):
     else:
         if t.dtype not in (default, default_complex, dyngraph.int64, dyngraph.bool):
             suffixes.append("dtype=" + repr(t.dtype))
-        src = t.cpu()
+        src = t.detach().cpu()
         if src.dtype in (dyngraph.float16, dyngraph.bfloat16):
             src = src.float()
         summarize = src.numel() > THRESHOLD
@@ -151,4 +151,8 @@ def tensor_repr(t):
         else:
             f1, f2 = _Formatter(values, src.dtype.is_floating_point), None
         body = _tensor_str(src, indent, summarize, f1, f2)
+    if t.grad_fn is not None:
+        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__ if not hasattr(t.grad_fn, 'name') else t.grad_fn.name()}>")
+    elif t.requires_grad:
+        suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

@@ -85,15 +85,8 @@ def _check_normalized_shape(input, normalized_shape, name):
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
-    dims, shape = _check_normalized_shape(input, normalized_shape, "layer_norm")
-    mean = input.mean(dims, keepdim=True)
-    var = input.var(dims, correction=0, keepdim=True)
-    y = (input - mean) * (var + eps).rsqrt()
-    if weight is not None:
-        y = y * weight
-    if bias is not None:
-        y = y + bias
-    return y
+    shape = [normalized_shape] if isinstance(normalized_shape, int) else [int(s) for s in normalized_shape]
+    return _C.layer_norm(input, shape, weight, bias, eps)
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
@@ -101,13 +94,9 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
     dims, shape = _check_normalized_shape(input, normalized_shape, "rms_norm")
     if eps is None:
-        eps = dyngraph.finfo(input.dtype).eps if hasattr(dyngraph, "finfo") else _EPS[input.dtype._name]
+        eps = dyngraph.finfo(input.dtype).eps
     y = input * (input.square().mean(dims, keepdim=True) + eps).rsqrt()
     return y * weight if weight is not None else y
-
-
-_EPS = {"float16": 0.0009765625, "bfloat16": 0.0078125, "float32": 1.1920928955078125e-07,
-        "float64": 2.220446049250313e-16}
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):

@@ -70,37 +70,12 @@ def _lowest(dtype):
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, dims, name):
     x, unbatched = _batched(input, dims, name)
     kernel = ntuple(kernel_size, dims, "kernel_size")
-    stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else ntuple(stride, dims)
-    padding, dilation = ntuple(padding, dims, "padding"), ntuple(dilation, dims, "dilation")
-    sizes = list(x.shape[2:])
-    outs, extras = _geometry(sizes, kernel, stride, padding, dilation, ceil_mode, name)
-    windows = _patches(_padded(x, padding, extras, _lowest(x.dtype)), kernel, stride, dilation, outs)
-    values, taps = windows.max(2)
-    shape = list(x.shape[:2]) + outs
-    values = values.view(shape)
-    if not return_indices:
-        return values.squeeze(0) if unbatched else values
-    indices = _window_indices(taps, sizes, kernel, stride, padding, dilation, outs).view(shape)
+    stride = [] if stride is None or (not isinstance(stride, int) and len(stride) == 0) else ntuple(stride, dims)
+    values, indices = _C._max_pool(x, kernel, stride, ntuple(padding, dims, "padding"),
+                                   ntuple(dilation, dims, "dilation"), ceil_mode)
     if unbatched:
-        return values.squeeze(0), indices.squeeze(0)
-    return values, indices
-
-
-def _window_indices(taps, sizes, kernel, stride, padding, dilation, outs):
-    """Flat input-plane index of each window's chosen tap (PyTorch's return_indices)."""
-    import dyngraph
-
-    position = dyngraph.arange(math.prod(outs))
-    flat = taps * 0
-    tap_rest, pos_rest = taps, position
-    plane_stride = 1
-    for j in reversed(range(len(sizes))):
-        k_j = tap_rest % kernel[j]
-        o_j = pos_rest % outs[j]
-        tap_rest, pos_rest = tap_rest // kernel[j], pos_rest // outs[j]
-        flat = flat + (o_j * stride[j] - padding[j] + k_j * dilation[j]) * plane_stride
-        plane_stride *= sizes[j]
-    return flat
+        values, indices = values.squeeze(0), indices.squeeze(0)
+    return (values, indices) if return_indices else values
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):

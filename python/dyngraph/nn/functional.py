@@ -133,7 +133,7 @@ def prelu(input, weight):
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     if training:
-        slope = _C._rand(list(input.shape), input.dtype, None) * (upper - lower) + lower
+        slope = input.new_empty(input.shape).uniform_(lower, upper)
         out = _C.where(input >= 0, input, input * slope)
     else:
         out = _C._leaky_relu(input, (lower + upper) / 2)

@@ -1,0 +1,63 @@
+"""Benchmark cases of the nn kernels (issue: conv, pooling, norms, losses),
+dyngraph against PyTorch, on the shapes the issues name."""
+
+from harness import Case
+
+import dyngraph as dg
+import dyngraph.nn  # noqa: F401
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+
+def _lib(name):
+    return dg if name == "dyngraph" else torch
+
+
+def _nn_case(make_inputs, fn, backward=False):
+    """fn(F, *inputs); with backward, also backpropagates the sum of the output."""
+    def with_lib(lib):
+        def setup():
+            mod = _lib(lib)
+            inputs = make_inputs(mod)
+            F = mod.nn.functional
+
+            def run():
+                out = fn(F, *inputs)
+                if backward:
+                    out.sum().backward()
+            return run
+        return setup
+    return {lib: with_lib(lib) for lib in ("dyngraph", "torch")}
+
+
+def _conv_inputs(mod, grad=False):
+    x = mod.randn(32, 3, 32, 32, requires_grad=grad)
+    w = mod.randn(32, 3, 3, 3, requires_grad=grad)
+    b = mod.randn(32, requires_grad=grad)
+    return x, w, b
+
+
+def _conv(F, x, w, b):
+    return F.conv2d(x, w, b, padding=1)
+
+
+def _class_inputs(mod):
+    return mod.randn(256, 1000, requires_grad=True), mod.randint(0, 1000, (256,))
+
+
+NN_CASES = [
+    Case("conv2d fwd (32,3,32,32) 3->32 3x3", _nn_case(_conv_inputs, _conv), target=1.3),
+    Case("conv2d fwd+bwd (32,3,32,32) 3->32", _nn_case(lambda m: _conv_inputs(m, True), _conv, True), target=1.3),
+    Case("max_pool2d 2x2 (32,32,32,32)", _nn_case(lambda m: (m.randn(32, 32, 32, 32),),
+                                                  lambda F, x: F.max_pool2d(x, 2)), target=1.3),
+    Case("batch_norm train (32,32,32,32)", _nn_case(
+        lambda m: (m.randn(32, 32, 32, 32), m.zeros(32), m.ones(32), m.ones(32), m.zeros(32)),
+        lambda F, x, rm, rv, w, b: F.batch_norm(x, rm, rv, w, b, True)), target=1.3),
+    Case("layer_norm (64,128,512)", _nn_case(lambda m: (m.randn(64, 128, 512), m.ones(512), m.zeros(512)),
+                                             lambda F, x, w, b: F.layer_norm(x, (512,), w, b)), target=1.3),
+    Case("cross_entropy fwd+bwd (256,1000)", _nn_case(_class_inputs, lambda F, x, t: F.cross_entropy(x, t), True),
+         target=1.3),
+]

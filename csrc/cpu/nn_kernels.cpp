@@ -1,0 +1,117 @@
+// CPU kernels of the nn ops that are not im2col: max pooling and row normalization.
+#include <cmath>
+#include <limits>
+
+#include "core/dispatch.h"
+#include "cpu/parallel.h"
+#include "kernels/convert.h"
+
+namespace dg::cpu {
+
+namespace {
+
+template <class M>
+M lowest_value() {
+  if constexpr (std::numeric_limits<M>::has_infinity) return -std::numeric_limits<M>::infinity();
+  return std::numeric_limits<M>::lowest();
+}
+
+void max_pool_kernel(const WindowArgs& a, const char* image, char* values, int64_t* indices) {
+  DG_DISPATCH_REAL(a.dtype, "max_pool", [&] {
+    using T = scalar_t;
+    using M = opmath_t<T>;
+    const T* src = reinterpret_cast<const T*>(image);
+    T* dst = reinterpret_cast<T*>(values);
+    const int64_t plane = a.image[0] * a.image[1] * a.image[2], outs = a.out[0] * a.out[1] * a.out[2];
+    const int64_t taps = a.kernel[0] * a.kernel[1] * a.kernel[2];
+    parallel_for(0, a.batch * a.channels, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(outs * taps, 1)),
+                 [&](int64_t b, int64_t e) {
+      for (int64_t p = b; p < e; ++p) {
+        const T* in = src + p * plane;
+        T* v = dst + p * outs;
+        int64_t* ix = indices + p * outs;
+        int64_t o = 0;
+        for (int64_t o0 = 0; o0 < a.out[0]; ++o0)
+          for (int64_t o1 = 0; o1 < a.out[1]; ++o1)
+            for (int64_t o2 = 0; o2 < a.out[2]; ++o2, ++o) {
+              M best = lowest_value<M>();
+              int64_t best_i = -1;
+              for (int64_t k0 = 0; k0 < a.kernel[0]; ++k0) {
+                int64_t i0 = o0 * a.stride[0] - a.padding[0] + k0 * a.dilation[0];
+                if (i0 < 0 || i0 >= a.image[0]) continue;
+                for (int64_t k1 = 0; k1 < a.kernel[1]; ++k1) {
+                  int64_t i1 = o1 * a.stride[1] - a.padding[1] + k1 * a.dilation[1];
+                  if (i1 < 0 || i1 >= a.image[1]) continue;
+                  for (int64_t k2 = 0; k2 < a.kernel[2]; ++k2) {
+                    int64_t i2 = o2 * a.stride[2] - a.padding[2] + k2 * a.dilation[2];
+                    if (i2 < 0 || i2 >= a.image[2]) continue;
+                    int64_t idx = (i0 * a.image[1] + i1) * a.image[2] + i2;
+                    M val = static_cast<M>(in[idx]);
+                    // As PyTorch: the first valid tap starts the max, and any NaN wins.
+                    if (best_i < 0 || val > best || val != val) {
+                      best = val;
+                      best_i = idx;
+                    }
+                  }
+                }
+              }
+              v[o] = static_cast<T>(best);
+              ix[o] = best_i;
+            }
+      }
+    });
+  });
+}
+
+void row_norm_kernel(const Tensor& x, const Tensor* weight, const Tensor* bias, double eps, Tensor& y, Tensor& mean,
+                     Tensor& rstd) {
+  const int64_t n = x.sizes()[1], rows = x.sizes()[0];
+  DG_DISPATCH_FLOATING(x.dtype(), "layer_norm", [&] {
+    using T = scalar_t;
+    using M = opmath_t<T>;
+    const T* src = reinterpret_cast<const T*>(x.data_ptr());
+    T* dst = reinterpret_cast<T*>(y.data_ptr());
+    const T* w = weight ? reinterpret_cast<const T*>(weight->data_ptr()) : nullptr;
+    const T* bs = bias ? reinterpret_cast<const T*>(bias->data_ptr()) : nullptr;
+    M* mean_out = reinterpret_cast<M*>(mean.data_ptr());
+    M* rstd_out = reinterpret_cast<M*>(rstd.data_ptr());
+    parallel_for(0, rows, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        const T* row = src + r * n;
+        T* out = dst + r * n;
+        // Two passes over a row that stays in cache: exact enough without Welford's divisions.
+        M sum = 0;
+        for (int64_t i = 0; i < n; ++i) sum += static_cast<M>(row[i]);
+        const M mu = n ? sum / static_cast<M>(n) : M(0);
+        M sq = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          M d = static_cast<M>(row[i]) - mu;
+          sq += d * d;
+        }
+        const M inv = M(1) / std::sqrt((n ? sq / static_cast<M>(n) : M(0)) + static_cast<M>(eps));
+        mean_out[r] = mu;
+        rstd_out[r] = inv;
+        if (w && bs) {
+          for (int64_t i = 0; i < n; ++i)
+            out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv * static_cast<M>(w[i]) + static_cast<M>(bs[i]));
+        } else if (w) {
+          for (int64_t i = 0; i < n; ++i)
+            out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv * static_cast<M>(w[i]));
+        } else if (bs) {
+          for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv + static_cast<M>(bs[i]));
+        } else {
+          for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv);
+        }
+      }
+    });
+  });
+}
+
+}  // namespace
+
+void register_nn_kernels(KernelTable& t) {
+  t.max_pool = max_pool_kernel;
+  t.row_norm = row_norm_kernel;
+}
+
+}  // namespace dg::cpu

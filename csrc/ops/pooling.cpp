@@ -1,0 +1,86 @@
+// Max pooling over 1 to 3 spatial dims with PyTorch's geometry (ceil_mode,
+// padding at most half the kernel). The backward scatters the gradient to
+// the recorded argmax positions, with a differentiable scatter-add.
+#include "autograd/record.h"
+#include "core/dispatch.h"
+#include "dyngraph/ops.h"
+#include "ops/window.h"
+
+namespace dg {
+
+namespace {
+
+struct MaxPoolBackward final : Node {
+  Tensor indices;  // (N, C, *out) flat positions in each input plane
+  Shape input_sizes;
+  std::string name() const override { return "MaxPoolWithIndicesBackward0"; }
+  TensorList apply(TensorList&& grads) override {
+    const Tensor& g = grads[0];
+    int64_t n = input_sizes[0], c = input_sizes[1], plane = 1;
+    for (size_t d = 2; d < input_sizes.size(); ++d) plane *= input_sizes[d];
+    Tensor zero = zeros({n, c, plane}, TensorOptions(g.dtype()).device(g.device()));
+    Tensor out = scatter(zero, 2, reshape(indices, {n, c, -1}), reshape(g, {n, c, -1}), true);
+    return {reshape(out, input_sizes)};
+  }
+};
+
+}  // namespace
+
+std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
+                                   IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
+  const int64_t dims = input.dim() - 2;
+  DG_CHECK(dims >= 1 && dims <= 3, Error, "max_pool: expected a (batch, channels, *spatial) input with 1 to 3 "
+           "spatial dims, got shape ", input.sizes());
+  const char* op = dims == 1 ? "max_pool1d" : dims == 2 ? "max_pool2d" : "max_pool3d";
+  Shape k = per_dim(kernel_size, dims, "kernel_size", op);
+  Shape s = stride.empty() ? k : per_dim(stride, dims, "stride", op);
+  Shape p = per_dim(padding, dims, "padding", op), dl = per_dim(dilation, dims, "dilation", op);
+  WindowArgs a{};
+  a.dtype = input.dtype();
+  a.batch = input.sizes()[0];
+  a.channels = input.sizes()[1];
+  for (int d = 0; d < 3; ++d) {
+    a.image[d] = a.kernel[d] = a.out[d] = a.stride[d] = a.dilation[d] = 1;
+    a.padding[d] = 0;
+  }
+  Shape out_shape{a.batch, a.channels};
+  for (int64_t d = 0; d < dims; ++d) {
+    size_t i = static_cast<size_t>(d), j = static_cast<size_t>(3 - dims + d);
+    int64_t size = input.sizes()[static_cast<size_t>(2 + d)];
+    DG_CHECK(k[i] > 0 && s[i] > 0 && dl[i] > 0, Error, op,
+             ": kernel_size, stride and dilation must be greater than zero, but got kernel_size=", kernel_size,
+             ", stride=", stride, ", dilation=", dilation);
+    DG_CHECK(p[i] >= 0 && 2 * p[i] <= k[i], Error, "pad should be at most half of effective kernel size, but got pad=",
+             p[i], ", kernel_size=", k[i], " and dilation=", dl[i]);
+    int64_t span = dl[i] * (k[i] - 1) + 1;
+    int64_t out = (size + 2 * p[i] - span + (ceil_mode ? s[i] - 1 : 0)) / s[i] + 1;
+    if (size + 2 * p[i] - span + (ceil_mode ? s[i] - 1 : 0) < 0) out = 0;
+    if (ceil_mode && out > 0 && (out - 1) * s[i] >= size + p[i]) --out;  // the last window must start inside
+    DG_CHECK(out > 0, Error, "Given input size: ", input.sizes(), ". Calculated output size is too small (", out,
+             " at spatial dim ", d, ")");
+    a.image[j] = size;
+    a.kernel[j] = k[i];
+    a.out[j] = out;
+    a.stride[j] = s[i];
+    a.padding[j] = p[i];
+    a.dilation[j] = dl[i];
+    out_shape.push_back(out);
+  }
+  Tensor x = contiguous(input);
+  TensorOptions opts = TensorOptions(x.dtype()).device(x.device());
+  Tensor values = empty(out_shape, opts), indices = empty(out_shape, TensorOptions(kInt64).device(x.device()));
+  if (values.numel() > 0) {
+    DG_CHECK(x.numel() > 0, Error, op, ": input has no elements but the output would have ", values.numel());
+    checked_kernel(kernel_table(x.device().type).max_pool, "max_pool", x.device())(
+        a, static_cast<const char*>(x.data_ptr()), static_cast<char*>(values.data_ptr()), indices.data_ptr<int64_t>());
+  }
+  if (any_requires_grad({&input})) {
+    auto node = make_intrusive<MaxPoolBackward>();
+    node->indices = indices;
+    node->input_sizes = Shape(input.sizes());
+    record(values, {&input}, node);
+  }
+  return {values, indices};
+}
+
+}  // namespace dg
