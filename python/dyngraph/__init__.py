@@ -29,6 +29,7 @@ from ._factories import *  # noqa: E402,F401,F403
 from ._functional import *  # noqa: E402,F401,F403
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: E402
 from . import autograd, linalg, return_types  # noqa: E402,F401
+from .serialization import load, save  # noqa: E402,F401
 from .autograd.grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled  # noqa: E402
 
 __version__ = "0.1.0"
@@ -42,3 +43,9 @@ greater_equal = ge
 less = lt
 less_equal = le
 not_equal = ne
+
+from ._ops_extra import *  # noqa: E402,F401,F403  (einsum, unique, quantile, index_add, ...: see _ops_extra)
+from . import _tensor_methods_extra  # noqa: E402,F401  (and their Tensor methods)
+from ._finfo import finfo, iinfo  # noqa: E402,F401
+from . import nn, optim, utils  # noqa: E402,F401
+from .utils import data as _data  # noqa: E402,F401  (makes dyngraph.utils.data an attribute)

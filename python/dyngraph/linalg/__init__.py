@@ -3,8 +3,10 @@
 
 from .. import _C
 from .._C import matmul, vdot  # noqa: F401
+from .._products import linalg_cross as cross  # noqa: F401
+from .._products import multi_dot  # noqa: F401
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "vdot"]
+__all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "vdot", "cross", "multi_dot"]
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
