@@ -15,7 +15,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import Case, report  # noqa: E402
-from nn_cases import NN_CASES  # noqa: E402
+from nn_cases import NN_CASES, TRAIN_CASES  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -150,7 +150,7 @@ CASES = [
     Case("matmul 1024 float32", _matmul(1024), number=3, target=1.05),
     Case("bmm (64,128,128)", _matmul(128, batch=64), number=5, target=1.05),
     Case("exp 1M float32", _unary((1 << 20,), lambda m, a: m.exp(a))),
-] + NN_CASES
+] + NN_CASES + TRAIN_CASES
 
 
 def main():

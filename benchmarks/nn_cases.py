@@ -61,3 +61,48 @@ NN_CASES = [
     Case("cross_entropy fwd+bwd (256,1000)", _nn_case(_class_inputs, lambda F, x, t: F.cross_entropy(x, t), True),
          target=1.3),
 ]
+
+
+def _train_step(make_model, batch_shape, classes, optimizer):
+    """One training step (forward, cross-entropy loss, backward, optimizer step) of make_model(nn)."""
+    def with_lib(lib):
+        def setup():
+            mod = _lib(lib)
+            mod.manual_seed(0)
+            model = make_model(mod.nn)
+            opt = optimizer(mod.optim, model.parameters())
+            x = mod.randn(*batch_shape)
+            y = mod.randint(0, classes, (batch_shape[0],))
+            loss_fn = mod.nn.CrossEntropyLoss()
+
+            def run():
+                opt.zero_grad()
+                loss_fn(model(x), y).backward()
+                opt.step()
+            return run
+        return setup
+    return {lib: with_lib(lib) for lib in ("dyngraph", "torch")}
+
+
+def _mlp(*sizes):
+    def make(nn):
+        layers = []
+        for i in range(len(sizes) - 1):
+            layers += [nn.Linear(sizes[i], sizes[i + 1]), nn.ReLU()]
+        return nn.Sequential(*layers[:-1])
+    return make
+
+
+def _small_cnn(nn):
+    return nn.Sequential(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3, padding=1),
+                         nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(16 * 7 * 7, 10))
+
+
+TRAIN_CASES = [
+    Case("train step MLP 784-256-256-10 b128 Adam",
+         _train_step(_mlp(784, 256, 256, 10), (128, 784), 10, lambda o, p: o.Adam(p)), target=0.9),
+    Case("train step MLP 64-32-10 b32 Adam", _train_step(_mlp(64, 32, 10), (32, 64), 10, lambda o, p: o.Adam(p)),
+         target=0.5),
+    Case("train step CNN 1x28x28 b64 SGD", _train_step(_small_cnn, (64, 1, 28, 28), 10,
+                                                       lambda o, p: o.SGD(p, lr=0.01, momentum=0.9)), target=1.0),
+]

@@ -116,6 +116,34 @@ using MaxPoolKernel = void (*)(const WindowArgs& args, const char* image, char* 
 // statistics mean and rstd = 1 / sqrt(var + eps) (biased var).
 using RowNormKernel = void (*)(const Tensor& x, const Tensor* weight, const Tensor* bias, double eps, Tensor& y,
                                Tensor& mean, Tensor& rstd);
+// Per-channel mean and biased variance of a dense (N, C, S) input, into
+// dense (C) statistics of the opmath dtype (float32, or float64).
+using ChannelMomentsKernel = void (*)(const Tensor& x, Tensor& mean, Tensor& var);
+// One optimizer update of a dense parameter with its dense gradient and
+// state of the same dtype and numel (the math of ops.h's sgd_step_/adam_step_).
+struct SgdArgs {
+  Dtype dtype;
+  int64_t numel;
+  char* param;
+  const char* grad;
+  char* buffer;  // null without momentum
+  bool first_step;  // buffer = the gradient (PyTorch's first momentum step)
+  double lr, momentum, dampening, weight_decay;
+  bool nesterov, maximize;
+};
+using SgdKernel = void (*)(const SgdArgs& args);
+struct AdamArgs {
+  Dtype dtype;
+  int64_t numel;
+  char* param;
+  const char* grad;
+  char* exp_avg;
+  char* exp_avg_sq;
+  char* max_exp_avg_sq;  // null unless amsgrad
+  double step, lr, beta1, beta2, eps, weight_decay;
+  bool maximize, decoupled_weight_decay;
+};
+using AdamKernel = void (*)(const AdamArgs& args);
 
 struct KernelTable {
   BinaryKernel binary[static_cast<int>(BinaryOp::COUNT)] = {};
@@ -139,6 +167,9 @@ struct KernelTable {
   Col2imKernel col2im = nullptr;
   MaxPoolKernel max_pool = nullptr;
   RowNormKernel row_norm = nullptr;
+  ChannelMomentsKernel channel_moments = nullptr;
+  SgdKernel sgd = nullptr;
+  AdamKernel adam = nullptr;
 };
 
 // The table of a device type (registration of the CPU's happens on first use).

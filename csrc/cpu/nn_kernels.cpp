@@ -107,11 +107,49 @@ void row_norm_kernel(const Tensor& x, const Tensor* weight, const Tensor* bias, 
   });
 }
 
+void channel_moments_kernel(const Tensor& x, Tensor& mean, Tensor& var) {
+  const int64_t n = x.sizes()[0], c = x.sizes()[1], s = x.sizes()[2];
+  DG_DISPATCH_FLOATING(x.dtype(), "batch_norm", [&] {
+    using T = scalar_t;
+    using M = opmath_t<T>;
+    const T* src = reinterpret_cast<const T*>(x.data_ptr());
+    M* mean_out = reinterpret_cast<M*>(mean.data_ptr());
+    M* var_out = reinterpret_cast<M*>(var.data_ptr());
+    const int64_t count = n * s;
+    parallel_for(0, c, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(count, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t ch = b; ch < e; ++ch) {
+        // Two passes (mean, then centered squares), each over N contiguous runs of S.
+        M sum = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          const T* run = src + (i * c + ch) * s;
+          M part = 0;
+          for (int64_t j = 0; j < s; ++j) part += static_cast<M>(run[j]);
+          sum += part;
+        }
+        const M mu = count ? sum / static_cast<M>(count) : M(0);
+        M sq = 0;
+        for (int64_t i = 0; i < n; ++i) {
+          const T* run = src + (i * c + ch) * s;
+          M part = 0;
+          for (int64_t j = 0; j < s; ++j) {
+            M d = static_cast<M>(run[j]) - mu;
+            part += d * d;
+          }
+          sq += part;
+        }
+        mean_out[ch] = mu;
+        var_out[ch] = count ? sq / static_cast<M>(count) : M(0);
+      }
+    });
+  });
+}
+
 }  // namespace
 
 void register_nn_kernels(KernelTable& t) {
   t.max_pool = max_pool_kernel;
   t.row_norm = row_norm_kernel;
+  t.channel_moments = channel_moments_kernel;
 }
 
 }  // namespace dg::cpu

@@ -24,6 +24,41 @@ void bind_nn(py::module_& m) {
         },
         py::arg("input"), py::arg("normalized_shape"), py::arg("weight") = py::none(), py::arg("bias") = py::none(),
         py::arg("eps") = 1e-5);
+  using OptT = std::optional<Tensor>;
+  m.def("batch_norm",
+        [](T x, OptT rm, OptT rv, OptT w, OptT b, bool training, double momentum, double eps) {
+          return batch_norm(x, rm, rv, w, b, training, momentum, eps);
+        },
+        py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight") = py::none(),
+        py::arg("bias") = py::none(), py::arg("training") = false, py::arg("momentum") = 0.1, py::arg("eps") = 1e-5);
+  // Optimizer steps: lists of tensors (None for a missing grad or buffer), PyTorch's hyperparameters.
+  m.def("_sgd_step_",
+        [](const std::vector<OptT>& params, const std::vector<OptT>& grads, std::vector<OptT> bufs, double lr,
+           double momentum, double dampening, double weight_decay, bool nesterov, bool maximize) {
+          auto unwrap = [](const std::vector<OptT>& v) {
+            std::vector<Tensor> out;
+            for (const auto& t : v) out.push_back(t ? *t : Tensor());
+            return out;
+          };
+          std::vector<Tensor> buffers = unwrap(bufs);
+          sgd_step_(unwrap(params), unwrap(grads), buffers, SgdOptions{lr, momentum, dampening, weight_decay, nesterov, maximize});
+          py::list out;
+          for (const Tensor& t : buffers) out.append(t.defined() ? py::cast(t) : py::none());
+          return out;
+        });
+  m.def("_adam_step_",
+        [](const std::vector<OptT>& params, const std::vector<OptT>& grads, const std::vector<Tensor>& exp_avgs,
+           const std::vector<Tensor>& exp_avg_sqs, const std::vector<OptT>& max_exp_avg_sqs,
+           const std::vector<Tensor>& steps, double lr, double beta1, double beta2, double eps, double weight_decay,
+           bool amsgrad, bool maximize, bool decoupled) {
+          auto unwrap = [](const std::vector<OptT>& v) {
+            std::vector<Tensor> out;
+            for (const auto& t : v) out.push_back(t ? *t : Tensor());
+            return out;
+          };
+          adam_step_(unwrap(params), unwrap(grads), exp_avgs, exp_avg_sqs, unwrap(max_exp_avg_sqs), steps,
+                     AdamOptions{lr, beta1, beta2, eps, weight_decay, amsgrad, maximize, decoupled});
+        });
 }
 
 }  // namespace dg::python

@@ -301,6 +301,41 @@ DG_API Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape,
                          const std::optional<Tensor>& weight = std::nullopt,
                          const std::optional<Tensor>& bias = std::nullopt, double eps = 1e-5);
 
+// Per-channel batch statistics of a (N, C, *) input: mean and biased
+// variance over every dim but 1, in float32 (float64 for float64 input).
+DG_API std::pair<Tensor, Tensor> batch_norm_stats(const Tensor& input);
+// batch_norm as PyTorch's: training normalizes with the batch statistics and
+// updates running_mean/running_var (unbiased var) in place when given;
+// evaluation uses the running statistics.
+DG_API Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& running_mean,
+                         const std::optional<Tensor>& running_var, const std::optional<Tensor>& weight,
+                         const std::optional<Tensor>& bias, bool training, double momentum, double eps);
+
+// ---- optimizer updates ----------------------------------------------------------------------
+// One fused in-place update of every parameter of a group, shared by the
+// Python and C++ optimizers (PyTorch's formulas and state layout). Lists are
+// parallel; a parameter whose grad is undefined is skipped. Runs without
+// recording autograd history.
+struct SgdOptions {
+  double lr = 1e-3, momentum = 0, dampening = 0, weight_decay = 0;
+  bool nesterov = false, maximize = false;
+};
+// momentum_buffers[i] undefined: created from the first gradient (as
+// PyTorch's first step); the list is updated with the buffers used.
+DG_API void sgd_step_(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                      std::vector<Tensor>& momentum_buffers, const SgdOptions& options);
+struct AdamOptions {
+  double lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weight_decay = 0;
+  bool amsgrad = false, maximize = false;
+  bool decoupled_weight_decay = false;  // AdamW
+};
+// state_steps: 0-d float tensors, incremented by one before each update.
+// max_exp_avg_sqs is only read when amsgrad.
+DG_API void adam_step_(const std::vector<Tensor>& params, const std::vector<Tensor>& grads,
+                       const std::vector<Tensor>& exp_avgs, const std::vector<Tensor>& exp_avg_sqs,
+                       const std::vector<Tensor>& max_exp_avg_sqs, const std::vector<Tensor>& state_steps,
+                       const AdamOptions& options);
+
 // ---- reductions ----------------------------------------------------------------------------
 // Integer and bool inputs sum to int64 unless a dtype is given.
 DG_API Tensor sum(const Tensor& t, std::optional<Dtype> dtype = std::nullopt);

@@ -10,6 +10,8 @@ def _channel_shape(input):
 
 
 def _affine(y, weight, bias, shape):
+    if weight is not None and bias is not None:
+        return _C.addcmul(bias.reshape(shape), y, weight.reshape(shape))
     if weight is not None:
         y = y * weight.reshape(shape)
     if bias is not None:
@@ -18,60 +20,35 @@ def _affine(y, weight, bias, shape):
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-05):
-    import dyngraph
-
     if input.dim() < 2:
-        raise ValueError(f"batch_norm: expected at least 2D input (got {input.dim()}D input)")
-    c = input.shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight), ("bias", bias)):
-        if t is not None and t.numel() != c:
-            raise RuntimeError(f"batch_norm: expected {name} to have {c} elements, got {t.numel()}")
-    dims = [0] + list(range(2, input.dim()))
-    shape = _channel_shape(input)
-    if training:
-        count = input.numel() // c if c else 0
-        if count <= 1:
-            raise ValueError(f"Expected more than 1 value per channel when training, got input size {list(input.shape)}")
-        mean = input.mean(dims)
-        var = input.var(dims, correction=0)
-        if running_mean is not None and running_var is not None:
-            with dyngraph.no_grad():
-                running_mean.mul_(1 - momentum).add_(mean.detach().to(running_mean.dtype), alpha=momentum)
-                unbiased = var.detach().to(running_var.dtype) * (count / (count - 1))
-                running_var.mul_(1 - momentum).add_(unbiased, alpha=momentum)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        mean, var = running_mean, running_var
-    y = (input - mean.reshape(shape)) * (var.reshape(shape) + eps).rsqrt()
-    return _affine(y, weight, bias, shape)
+        raise ValueError(f"Expected 2D or higher input (got {input.dim()}D input)")
+    return _C.batch_norm(input, running_mean, running_var, weight, bias, training,
+                         0.0 if momentum is None else momentum, eps)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
                   momentum=0.1, eps=1e-05):
     import dyngraph
 
-    if input.dim() < 3:
-        raise ValueError(f"instance_norm: expected at least 3D input (got {input.dim()}D input)")
+    if input.dim() < 2:
+        raise ValueError(f"instance_norm: expected at least 2D input (got {input.dim()}D input)")
     n, c = input.shape[0], input.shape[1]
-    dims = list(range(2, input.dim()))
     shape = _channel_shape(input)
-    if use_input_stats:
-        count = input[0, 0].numel()
-        if count <= 1:
-            raise ValueError(f"Expected more than 1 spatial element when training, got input size {list(input.shape)}")
-        mean = input.mean(dims, keepdim=True)
-        var = input.var(dims, correction=0, keepdim=True)
-        if running_mean is not None and running_var is not None:
-            with dyngraph.no_grad():
-                running_mean.mul_(1 - momentum).add_(mean.detach().reshape(n, c).mean(0), alpha=momentum)
-                unbiased = var.detach().reshape(n, c).mean(0) * (count / (count - 1))
-                running_var.mul_(1 - momentum).add_(unbiased, alpha=momentum)
-    else:
+    if not use_input_stats:
         if running_mean is None or running_var is None:
             raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
-        mean, var = running_mean.reshape(shape), running_var.reshape(shape)
-    y = (input - mean) * (var + eps).rsqrt()
+        y = (input - running_mean.reshape(shape)) * (running_var.reshape(shape) + eps).rsqrt()
+        return _affine(y, weight, bias, shape)
+    count = input.numel() // (n * c) if n * c else 0
+    if count <= 1:
+        raise ValueError(f"Expected more than 1 spatial element when training, got input size {list(input.shape)}")
+    rows = input.reshape(n, c, count)
+    if running_mean is not None and running_var is not None:
+        with dyngraph.no_grad():
+            detached = rows.detach()
+            running_mean.mul_(1 - momentum).add_(detached.mean(2).mean(0), alpha=momentum)
+            running_var.mul_(1 - momentum).add_(detached.var(2, correction=1).mean(0), alpha=momentum)
+    y = _C.layer_norm(rows, [count], None, None, eps).reshape(input.shape)
     return _affine(y, weight, bias, shape)
 
 
@@ -106,10 +83,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     if c % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input of "
                            f"shape {list(input.shape)} and num_groups={num_groups}")
-    x = input.reshape(n, num_groups, -1)
-    mean = x.mean(-1, keepdim=True)
-    var = x.var(-1, correction=0, keepdim=True)
-    y = ((x - mean) * (var + eps).rsqrt()).reshape(input.shape)
+    per_group = input.numel() // (n * num_groups) if n * num_groups else 0
+    y = _C.layer_norm(input.reshape(n, num_groups, per_group), [per_group], None, None, eps).reshape(input.shape)
     return _affine(y, weight, bias, _channel_shape(input))
 
 

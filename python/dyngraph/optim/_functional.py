@@ -14,6 +14,7 @@ in Python floats, as PyTorch does on CPU.
 
 import math
 
+from .. import _C
 from .._C import view_as_real
 
 __all__ = ["sgd", "adam", "adamw", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "radam"]
@@ -33,69 +34,30 @@ def _view_complex_as_real(params, *tensor_lists):
 
 
 def sgd(params, grads, momentum_buffer_list, *, weight_decay, momentum, lr, dampening, nesterov, maximize):
-    """SGD with optional momentum, dampening, Nesterov momentum and L2 weight decay.
+    """SGD with optional momentum, dampening, Nesterov momentum and L2 weight decay (one fused C++ call).
 
     momentum_buffer_list holds each param's buffer or None; a None entry is
     replaced by the new buffer (a copy of the first gradient), which the caller
     stores in its state.
     """
-    for i, param in enumerate(params):
-        grad = grads[i] if not maximize else grads[i].neg()
-        if weight_decay != 0:
-            grad = grad.add(param, alpha=weight_decay)
-        if momentum != 0:
-            buf = momentum_buffer_list[i]
-            if buf is None:
-                buf = grad.clone()
-                momentum_buffer_list[i] = buf
-            else:
-                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-            if nesterov:
-                grad = grad.add(buf, alpha=momentum)
-            else:
-                grad = buf
-        param.add_(grad, alpha=-lr)
+    if momentum == 0:
+        momentum_buffer_list = [None] * len(params)
+    buffers = _C._sgd_step_(params, grads, momentum_buffer_list, float(lr), float(momentum), float(dampening),
+                            float(weight_decay), bool(nesterov), bool(maximize))
+    if momentum != 0:
+        momentum_buffer_list[:] = buffers
 
 
 def adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, amsgrad, beta1, beta2, lr,
          weight_decay, eps, maximize, decoupled_weight_decay=False, has_complex=False):
-    """Adam (and AdamW when decoupled_weight_decay): bias-corrected first and second moments.
+    """Adam (and AdamW when decoupled_weight_decay): bias-corrected first and second moments (one fused C++ call).
 
     max_exp_avg_sqs is read only when amsgrad. state_steps are 0-d tensors,
-    incremented here.
+    incremented here. Complex params update as (real, imag) pairs.
     """
-    if has_complex:
-        params, grads, exp_avgs, exp_avg_sqs = list(params), list(grads), list(exp_avgs), list(exp_avg_sqs)
-        max_exp_avg_sqs = list(max_exp_avg_sqs) if amsgrad else [None] * len(params)
-        _view_complex_as_real(params, grads, exp_avgs, exp_avg_sqs, *([max_exp_avg_sqs] if amsgrad else []))
-    for i, param in enumerate(params):
-        grad = grads[i] if not maximize else grads[i].neg()
-        exp_avg = exp_avgs[i]
-        exp_avg_sq = exp_avg_sqs[i]
-        step_t = state_steps[i]
-        step_t += 1
-
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                param.mul_(1 - lr * weight_decay)
-            else:
-                grad = grad.add(param, alpha=weight_decay)
-
-        exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1)
-        exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-
-        step = step_t.item()
-        bias_correction1 = 1 - beta1 ** step
-        bias_correction2_sqrt = (1 - beta2 ** step) ** 0.5
-        step_size = lr / bias_correction1
-
-        if amsgrad:
-            max_exp_avg_sq = max_exp_avg_sqs[i]
-            max_exp_avg_sq.maximum_(exp_avg_sq)
-            denom = max_exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(eps)
-        else:
-            denom = exp_avg_sq.sqrt().div_(bias_correction2_sqrt).add_(eps)
-        param.addcdiv_(exp_avg, denom, value=-step_size)
+    _C._adam_step_(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs if amsgrad else [], state_steps, float(lr),
+                   float(beta1), float(beta2), float(eps), float(weight_decay), bool(amsgrad), bool(maximize),
+                   bool(decoupled_weight_decay))
 
 
 def adamw(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps, *, amsgrad, beta1, beta2, lr,
