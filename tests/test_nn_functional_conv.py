@@ -194,8 +194,6 @@ def test_conv_transpose_matches_scatter_loops(dims, stride, padding, output_padd
     np.testing.assert_allclose(got.numpy(), want, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch accepts output_padding < max(stride, dilation); dyngraph rejects "
-                                       "output_padding >= stride even when dilation is larger")
 def test_conv_transpose_output_padding_below_dilation():
     rng = np.random.default_rng(6)
     x, w = _rand(rng, 1, 2, 4), _rand(rng, 2, 3, 3)
@@ -305,22 +303,16 @@ def test_conv_other_errors():
         F.conv_transpose2d(x, w, output_padding=1)
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch raises RuntimeError for stride=0 ('non-positive stride is not "
-                                       "supported'); dyngraph raises ValueError")
 def test_conv_zero_stride_is_runtime_error():
     with pytest.raises(RuntimeError):
         F.conv2d(dyngraph.ones(1, 2, 5, 5), dyngraph.ones(2, 2, 3, 3), stride=0)
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch raises RuntimeError for negative padding ('negative padding is not "
-                                       "supported'); dyngraph raises ValueError")
 def test_conv_negative_padding_is_runtime_error():
     with pytest.raises(RuntimeError):
         F.conv2d(dyngraph.ones(1, 2, 5, 5), dyngraph.ones(2, 2, 3, 3), padding=-1)
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's conv_transpose2d rejects a string padding with TypeError; "
-                                       "dyngraph raises RuntimeError")
 def test_conv_transpose_string_padding_is_type_error():
     with pytest.raises(TypeError):
         F.conv_transpose2d(dyngraph.ones(1, 2, 3, 3), dyngraph.ones(2, 2, 3, 3), padding="same")

@@ -92,8 +92,6 @@ def test_feature_dropout_zeroes_whole_channels(fn, shape, mask_dims):
     assert 0.15 < dropped < 0.85
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's dropout2d on a 3D input drops per (dim0, dim1) pair (1D "
-                                       "channel-wise behaviour, with a warning); dyngraph masks per dim0 only")
 def test_dropout2d_3d_input_is_channelwise_1d():
     dyngraph.manual_seed(6)
     out = F.dropout2d(dyngraph.ones(2, 50, 4), 0.5).numpy()
@@ -101,8 +99,6 @@ def test_dropout2d_3d_input_is_channelwise_1d():
     assert not (out[:, :, 0] == out[:, :1, 0]).all()  # channels of one sample differ
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's dropout3d accepts a 3D input (deprecated, with a warning); "
-                                       "dyngraph raises RuntimeError")
 def test_dropout3d_3d_input_is_accepted():
     out = F.dropout3d(dyngraph.ones(4, 3, 2), 0.5).numpy()
     assert ((out.reshape(4, -1) == 0).all(1) | (out.reshape(4, -1) == 2).all(1)).all()
@@ -245,8 +241,6 @@ def test_embedding_bag_per_sample_weights_and_grad():
     assert gradcheck(lambda w: F.embedding_bag(_i(idx), w, _i(offsets), mode="mean"), (wt,))
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's embedding_bag(mode='max') gives 0 for an empty bag; dyngraph "
-                                       "gives NaN (-inf * 0)")
 def test_embedding_bag_max_empty_bag_is_zero():
     w = _rand(10, 6, 3)
     got = F.embedding_bag(_i([0, 2, 5]), _t(w), _i([0, 2, 2]), mode="max")
@@ -332,15 +326,11 @@ def test_pad_errors():
         F.pad(x, (1, 1), "foo")
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch raises RuntimeError for a value with a non-constant mode; "
-                                       "dyngraph raises ValueError")
 def test_pad_value_with_reflect_is_runtime_error():
     with pytest.raises(RuntimeError):
         F.pad(dyngraph.ones(1, 2, 4), (1, 1), "reflect", value=3.5)
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's non-constant pad supports only 2/4/6 pads on 2-3/3-4/4-5D "
-                                       "inputs (NotImplementedError otherwise); dyngraph pads any combination")
 def test_pad_reflect_unsupported_combination_is_not_implemented():
     with pytest.raises(NotImplementedError):
         F.pad(dyngraph.ones(1, 2, 4, 5), (1, 1), "reflect")
@@ -461,15 +451,11 @@ def test_interpolate_errors():
         F.interpolate(dyngraph.ones(1, 2, 4), size=(3, 3))
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch raises RuntimeError when the output size would be 0 "
-                                       "('Input and output sizes should be greater than 0'); dyngraph returns empty")
 def test_interpolate_zero_output_size_is_runtime_error():
     with pytest.raises(RuntimeError):
         F.interpolate(dyngraph.ones(1, 1, 4), scale_factor=0.1)
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch raises ValueError for recompute_scale_factor=True with an explicit "
-                                       "size; dyngraph ignores it")
 def test_interpolate_recompute_with_size_is_value_error():
     with pytest.raises(ValueError):
         F.interpolate(dyngraph.ones(1, 1, 4), size=3, recompute_scale_factor=True)
@@ -809,8 +795,6 @@ def test_cross_entropy_all_ignored_mean_is_nan():
     assert np.isnan(got.item())
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's nll_loss/cross_entropy (mean) give a zero input gradient when "
-                                       "every target is ignored; dyngraph's is NaN in class 0's column")
 def test_nll_loss_all_ignored_gradient_is_zero():
     x = _t(_rand(41, 2, 3), True)
     F.cross_entropy(x, _i([-100, -100])).backward()
@@ -885,8 +869,6 @@ def test_one_hot_errors():
         F.one_hot(_i([3, 1]), 3)
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch raises RuntimeError ('Can not infer total number of classes from "
-                                       "empty tensor') for an empty input with num_classes=-1; dyngraph returns (0, 0)")
 def test_one_hot_empty_without_num_classes_raises():
     with pytest.raises(RuntimeError):
         F.one_hot(_i(np.zeros(0, dtype=np.int64)))
@@ -1002,24 +984,18 @@ def test_prelu_linear_bilinear():
     assert gradcheck(lambda x1, x2, W: F.bilinear(x1, x2, W), (_t(x1, True), _t(x2, True), _t(Wb[:2], True)))
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's prelu gradient at x == 0 is the slope (x > 0 ? 1 : w); "
-                                       "dyngraph gives 1 (it selects with x >= 0)")
 def test_prelu_gradient_at_zero_is_slope():
     x = _t([[-1.0, 0.0, 2.0]], True)
     F.prelu(x, _t([0.25])).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [[0.25, 0.25, 1.0]])
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's hardswish gradient is 0 at x == -3 and 1 at x == 3; dyngraph "
-                                       "gives -0.5 and 1.5 there")
 def test_hardswish_gradient_at_breakpoints():
     x = _t([-3.0, 3.0], True)
     F.hardswish(x).sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0])
 
 
-@pytest.mark.xfail(strict=True, reason="leaky_relu/rrelu backward round the slope to float32 for float64 inputs "
-                                       "(grad 0.009999999776 instead of PyTorch's 0.01)")
 @pytest.mark.parametrize("name,kw,want", [("leaky_relu", {}, 0.01), ("leaky_relu", {"negative_slope": 0.2}, 0.2),
                                           ("rrelu", {"lower": 0.1, "upper": 0.3}, 0.2)])
 def test_float64_activation_slope_gradients(name, kw, want):
@@ -1037,8 +1013,6 @@ def test_activation_errors():
         F.glu(dyngraph.tensor(1.0))
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch raises RuntimeError for softshrink with a negative lambda; "
-                                       "dyngraph raises ValueError")
 def test_softshrink_negative_lambda_is_runtime_error():
     with pytest.raises(RuntimeError):
         F.softshrink(dyngraph.ones(3), -1.0)

@@ -210,8 +210,6 @@ def test_avg_pool_unbatched():
                                rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.xfail(strict=True, reason="PyTorch's avg_pool keeps an int64 input's dtype (truncating the mean); "
-                                       "dyngraph returns float32")
 def test_avg_pool_integer_input_keeps_dtype():
     got = F.avg_pool1d(dyngraph.tensor([[[1, 4, 2, 5]]]), 2)
     assert got.dtype is dyngraph.int64

@@ -10,7 +10,7 @@
 namespace dg {
 
 Shape per_dim(IntArrayRef v, int64_t dims, const char* what, const char* op) {
-  DG_CHECK(v.size() == 1 || static_cast<int64_t>(v.size()) == dims, ValueError, op, ": expected ", what,
+  DG_CHECK(v.size() == 1 || static_cast<int64_t>(v.size()) == dims, Error, op, ": expected ", what,
            " to be a single integer value or a list of ", dims, " values to match the convolution dimensions, but got ",
            what, "=", v);
   Shape out(static_cast<size_t>(dims));
@@ -40,10 +40,10 @@ WindowArgs patch_args(Dtype dtype, int64_t batch, int64_t channels, IntArrayRef 
   }
   for (int64_t d = 0; d < dims; ++d) {
     size_t i = static_cast<size_t>(d);
-    DG_CHECK(k[i] > 0, ValueError, op, ": kernel size should be greater than zero, but got kernel_size=", kernel);
-    DG_CHECK(s[i] > 0, ValueError, op, ": stride should be greater than zero, but got stride=", stride);
-    DG_CHECK(dl[i] > 0, ValueError, op, ": dilation should be greater than zero, but got dilation=", dilation);
-    DG_CHECK(p[i] >= 0, ValueError, op, ": padding should be non-negative, but got padding=", padding);
+    DG_CHECK(k[i] > 0, Error, op, ": kernel size should be greater than zero, but got kernel_size=", kernel);
+    DG_CHECK(s[i] > 0, Error, op, ": stride should be greater than zero, but got stride=", stride);
+    DG_CHECK(dl[i] > 0, Error, op, ": dilation should be greater than zero, but got dilation=", dilation);
+    DG_CHECK(p[i] >= 0, Error, op, ": padding should be non-negative, but got padding=", padding);
     int64_t span = dl[i] * (k[i] - 1) + 1;
     int64_t out = (image[i] + 2 * p[i] - span) / s[i] + 1;
     DG_CHECK(image[i] + 2 * p[i] >= span && out > 0, Error, op, ": calculated output size is too small (input ",
@@ -202,10 +202,12 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const std::optiona
       out_size.push_back((image[i] - 1) * s[i] - 2 * p[i] + dl[i] * (kernel[i] - 1) + op[i] + 1);
     }
     WindowArgs a = patch_args(x.dtype(), n, c_out, out_size, kernel, dilation, padding, stride, "conv_transpose");
+    // One window per input position: output_padding can leave a margin that no window covers.
     int64_t l_in = 1;
-    for (int64_t v : image) l_in *= v;
-    DG_CHECK(out_volume(a) == l_in, Error, "conv_transpose: inconsistent output size ", out_size, " for input ",
-             x.sizes());
+    for (int64_t d = 0; d < dims; ++d) {
+      a.out[3 - dims + d] = image[static_cast<size_t>(d)];
+      l_in *= image[static_cast<size_t>(d)];
+    }
     // cols (n, groups, c_out/groups * K, L_in) = w^T (groups, c_out/groups*K, c_in/groups) @ x (n, groups, c_in/groups, L_in)
     Tensor w = transpose(reshape(weight, {groups, c_in / groups, c_out / groups * kernel_volume(a)}), 1, 2);
     Tensor cols = matmul(w, reshape(x, {n, groups, c_in / groups, l_in}));

@@ -115,7 +115,7 @@ Tensor unary_grad(UnaryOp op, const UnaryParams& p, const Tensor& g, const Tenso
     case UnaryOp::abs: return mul(g, sgn(x));
     case UnaryOp::relu: return mul(g, gt(y, 0));
     case UnaryOp::relu6: return mul(g, mul(gt(x, 0), lt(x, 6)));
-    case UnaryOp::leaky_relu: return mul(g, add(mul(gt(x, 0), 1 - p.p0), p.p0));
+    case UnaryOp::leaky_relu: return mul(g, add(mul(to_dtype(gt(x, 0), x.dtype()), 1 - p.p0), p.p0));
     case UnaryOp::elu: return mul(g, where(gt(x, 0), ones_like(x), add(y, p.p0)));
     case UnaryOp::selu: {
       const double alpha = 1.6732632423543772848170429916717, scale = 1.0507009873554804934193349852946;
@@ -148,9 +148,9 @@ Tensor unary_grad(UnaryOp op, const UnaryParams& p, const Tensor& g, const Tenso
     }
     case UnaryOp::softsign: return div(g, square(add(abs(x), 1)));
     case UnaryOp::hardtanh: return mul(g, mul(gt(x, p.p0), lt(x, p.p1)));
-    case UnaryOp::hardsigmoid: return mul(g, div(mul(gt(x, -3), lt(x, 3)), 6));
+    case UnaryOp::hardsigmoid: return mul(g, div(to_dtype(mul(gt(x, -3), lt(x, 3)), x.dtype()), 6));
     case UnaryOp::hardswish:
-      return mul(g, where(lt(x, -3), zeros_like(x), where(le(x, 3), add(div(x, 3), 0.5), ones_like(x))));
+      return mul(g, where(le(x, -3), zeros_like(x), where(lt(x, 3), add(div(x, 3), 0.5), ones_like(x))));
     case UnaryOp::floor:
     case UnaryOp::ceil:
     case UnaryOp::trunc:

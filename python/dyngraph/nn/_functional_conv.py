@@ -47,7 +47,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, dims):
     if isinstance(padding, str):
-        raise RuntimeError(f"conv_transpose{dims}d: padding must be an int or a tuple of ints, got '{padding}'")
+        raise TypeError(f"conv_transpose{dims}d(): argument 'padding' must be tuple of ints, not str")
     return _C.convolution(input, weight, bias, ntuple(stride, dims, "stride"), ntuple(padding, dims, "padding"),
                           ntuple(dilation, dims, "dilation"), True, ntuple(output_padding, dims, "output_padding"),
                           groups)

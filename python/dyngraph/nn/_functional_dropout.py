@@ -44,16 +44,23 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    if input.dim() not in (3, 4):
-        _check_p(p)
-        if not training or p == 0.0:
-            return input
-        shape = list(input.shape[:2]) + [1] * (input.dim() - 2)
-        return _apply(input, _keep_mask(input, p, shape), inplace)
-    return _feature_dropout(input, p, training, inplace, 4, "dropout2d")
+    # As PyTorch: one mask entry per (dim 0, dim 1) pair, whatever the rank
+    # (a 3-D input is read as batched 1-D data, not as an unbatched image).
+    _check_p(p)
+    if input.dim() < 2:
+        raise RuntimeError(f"dropout2d: Expected 3D or 4D input, but received a {input.dim()}D input")
+    if not training or p == 0.0:
+        return input
+    shape = list(input.shape[:2]) + [1] * (input.dim() - 2)
+    return _apply(input, _keep_mask(input, p, shape), inplace)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
+    if input.dim() == 3:  # PyTorch still accepts (deprecated) a 3-D input, masking per dim-0 entry
+        _check_p(p)
+        if not training or p == 0.0:
+            return input
+        return _apply(input, _keep_mask(input, p, [input.shape[0], 1, 1]), inplace)
     return _feature_dropout(input, p, training, inplace, 5, "dropout3d")
 
 

@@ -9,7 +9,7 @@ __all__ = ["nll_loss", "cross_entropy"]
 def _class_dim_layout(input, target, name):
     """input as (N, C, *d), target as (N, *d), and whether the input was unbatched (C,)."""
     if input.dim() == 0:
-        raise ValueError(f"Expected 1 or more dimensions (got 0)")
+        raise RuntimeError("Expected 1 or more dimensions (got 0)")
     if input.dim() == 1:
         if target.dim() != 0:
             raise ValueError(f"Expected input batch_size (1) to match target batch_size ({target.shape[0] if target.dim() else 1}).")
@@ -24,8 +24,9 @@ def _class_dim_layout(input, target, name):
 
 def _picked_log_probs(logp, target, weight, ignore_index):
     """-logp[n, target[n]] * w[target[n]] per sample, and the per-sample weights (0 where ignored)."""
-    if target.dtype._name not in ("int64", "uint8", "int32"):
-        raise RuntimeError(f"expected scalar type Long but found {target.dtype}")
+    if target.dtype._name not in ("int64", "uint8"):
+        found = {"int32": "Int", "int16": "Short", "int8": "Char", "bool": "Bool"}.get(target.dtype._name, target.dtype)
+        raise RuntimeError(f"expected scalar type Long but found {found}")
     target = target.long()
     c = logp.shape[1]
     valid = target != ignore_index
@@ -53,7 +54,14 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         return loss.squeeze(0) if unbatched else loss
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / w.sum()
+    return _weighted_mean(loss.sum(), w.sum())
+
+
+def _weighted_mean(total, weight_sum):
+    """total / weight_sum; with every target ignored that is NaN, but (as PyTorch) with a zero gradient."""
+    empty = weight_sum == 0
+    safe = _C.where(empty, weight_sum.detach() * 0 + 1, weight_sum)
+    return _C.where(empty, total.detach() * float("nan"), total / safe)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
@@ -62,6 +70,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    if input.dim() == 0:
+        raise RuntimeError("cross_entropy: expected an input with 1 or more dimensions (got 0)")
     class_dim = 0 if input.dim() == 1 else 1
     logp = _C.log_softmax(input, class_dim, None)
     c = input.shape[class_dim]
@@ -96,5 +106,4 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return loss.squeeze(0) if unbatched else loss
     if reduction == "sum":
         return nll.sum() * (1 - label_smoothing) + smooth.sum() * (label_smoothing / c)
-    denom = w.sum()
-    return (nll.sum() * (1 - label_smoothing) + smooth.sum() * (label_smoothing / c)) / denom
+    return _weighted_mean(nll.sum() * (1 - label_smoothing) + smooth.sum() * (label_smoothing / c), w.sum())

@@ -122,6 +122,8 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
                 counts = _patches(_padded(dyngraph.ones([1, 1] + sizes, dtype=x.dtype), padding, extras, 0),
                                   kernel, stride, dilation, outs).sum(2)
         result = sums / counts
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        result = result.trunc().to(x.dtype)  # PyTorch's integer average truncates
     result = result.view(list(x.shape[:2]) + outs)
     return result.squeeze(0) if unbatched else result
 

@@ -55,7 +55,9 @@ def pad(input, pad, mode="constant", value=None):
     if mode not in ("reflect", "replicate", "circular"):
         raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value not in (None, 0):
-        raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument")
+        raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
+    if (len(pads), input.dim()) not in ((2, 2), (2, 3), (4, 3), (4, 4), (6, 4), (6, 5)):
+        raise NotImplementedError("Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now")
     out = input
     for i in range(len(pads) // 2):
         dim = input.dim() - 1 - i
@@ -109,6 +111,8 @@ def _output_sizes(input, size, scale_factor, recompute_scale_factor, dims):
                          else "either size or scale_factor should be defined")
     in_sizes = list(input.shape[2:])
     if size is not None:
+        if recompute_scale_factor:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
         sizes = [int(s) for s in size] if isinstance(size, (list, tuple)) else [int(size)] * dims
         if len(sizes) != dims:
             raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
@@ -187,6 +191,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias:
         raise NotImplementedError("Anti-alias option is only supported for bilinear and bicubic modes")
     sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor, dims)
+    if any(s <= 0 for s in sizes):
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({', '.join(map(str, input.shape[2:]))}) "
+                           f"and output ({', '.join(map(str, sizes))})")
     if mode == "area":
         from ._functional_pool import _adaptive_avg
 

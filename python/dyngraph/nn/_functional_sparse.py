@@ -101,8 +101,10 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     if mode == "max":
         fill = dyngraph.full((), float("-inf"), dtype=rows.dtype)
         stacked = _C.where(member.unsqueeze(2), rows.unsqueeze(0), fill)
-        out = stacked.amax(1) if flat.numel() else dyngraph.zeros(bags, dim, dtype=weight.dtype)
-        return _C.where(member.any(1, keepdim=True), out, out * 0) if flat.numel() else out
+        if not flat.numel():
+            return dyngraph.zeros(bags, dim, dtype=weight.dtype)
+        out = stacked.amax(1)
+        return _C.where(member.any(1, keepdim=True), out, dyngraph.zeros((), dtype=out.dtype))
     summed = _C.matmul(member.to(rows.dtype), rows)
     if mode == "sum":
         return summed

@@ -112,7 +112,7 @@ def tanhshrink(input):
 
 def softshrink(input, lambd=0.5):
     if lambd < 0:
-        raise ValueError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return _C.where(input > lambd, input - lambd, _C.where(input < -lambd, input + lambd, input * 0))
 
 
@@ -128,7 +128,7 @@ def threshold(input, threshold, value, inplace=False):
 def prelu(input, weight):
     if weight.dim() == 1 and weight.numel() > 1 and input.dim() >= 2:
         weight = weight.reshape([weight.numel()] + [1] * (input.dim() - 2))
-    return _C.where(input >= 0, input, input * weight)
+    return _C.where(input > 0, input, input * weight)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
@@ -204,7 +204,9 @@ def one_hot(tensor, num_classes=-1):
     if tensor.numel() > 0 and tensor.min().item() < 0:
         raise RuntimeError("Class values must be non-negative.")
     if num_classes == -1:
-        num_classes = tensor.max().item() + 1 if tensor.numel() > 0 else 0
+        if tensor.numel() == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = tensor.max().item() + 1
     elif tensor.numel() > 0 and tensor.max().item() >= num_classes:
         raise RuntimeError("Class values must be smaller than num_classes.")
     import dyngraph
