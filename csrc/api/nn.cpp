@@ -64,16 +64,28 @@ void Module::collect(const std::string& prefix, bool recurse, bool want_paramete
   for (const auto& [name, child] : children_) child->collect(prefix + name + ".", true, want_parameters, out);
 }
 
+namespace {
+// Keeps the first name of each tensor (a tensor shared by two submodules is
+// listed once, as in PyTorch, so an optimizer updates it once).
+NamedList<Tensor> without_duplicates(NamedList<Tensor> list) {
+  std::set<const TensorImpl*> seen;
+  NamedList<Tensor> out;
+  for (auto& entry : list)
+    if (seen.insert(entry.second.impl()).second) out.push_back(std::move(entry));
+  return out;
+}
+}  // namespace
+
 NamedList<Tensor> Module::named_parameters(bool recurse) const {
   NamedList<Tensor> out;
   collect("", recurse, true, out);
-  return out;
+  return without_duplicates(std::move(out));
 }
 
 NamedList<Tensor> Module::named_buffers(bool recurse) const {
   NamedList<Tensor> out;
   collect("", recurse, false, out);
-  return out;
+  return without_duplicates(std::move(out));
 }
 
 std::vector<Tensor> Module::parameters(bool recurse) const {
@@ -101,16 +113,23 @@ void Module::train(bool on) {
 
 void Module::zero_grad(bool set_to_none) { detail::zero_grads(parameters(), set_to_none); }
 
+// Every parameter and buffer under every name it has (a shared tensor appears
+// under each name, as in PyTorch's state_dict).
+NamedList<Tensor> Module::named_state() const {
+  NamedList<Tensor> out;
+  collect("", true, true, out);
+  collect("", true, false, out);
+  return out;
+}
+
 StateDict Module::state_dict() const {
   StateDict out;
-  for (const auto& [name, t] : named_parameters()) out[name] = detach(t);
-  for (const auto& [name, t] : named_buffers()) out[name] = detach(t);
+  for (const auto& [name, t] : named_state()) out[name] = detach(t);
   return out;
 }
 
 LoadStateDictResult Module::load_state_dict(const StateDict& state, bool strict) {
-  NamedList<Tensor> own = named_parameters();
-  for (auto& entry : named_buffers()) own.push_back(std::move(entry));
+  NamedList<Tensor> own = named_state();
 
   LoadStateDictResult result;
   std::vector<std::string> errors;

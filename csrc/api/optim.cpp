@@ -47,8 +47,9 @@ void SGD::step() {
   fused.maximize = options_.maximize();
   bool use_momentum = fused.momentum != 0;
 
-  // As Python's SGD: the momentum list is parallel to the parameters that
-  // have a gradient, and empty without momentum.
+  // The lists are parallel, over the parameters that have a gradient; a
+  // buffer the update creates (at a parameter's first step) comes back in
+  // the list and is kept.
   std::vector<Tensor> params, grads, buffers;
   std::vector<size_t> positions;  // of each updated parameter in params_
   for (size_t i = 0; i < params_.size(); ++i) {
@@ -56,7 +57,7 @@ void SGD::step() {
     if (!g.defined()) continue;
     params.push_back(params_[i]);
     grads.push_back(g);
-    if (use_momentum) buffers.push_back(momentum_buffers_[i]);
+    buffers.push_back(momentum_buffers_[i]);  // undefined without momentum
     positions.push_back(i);
   }
   if (params.empty()) return;

@@ -105,4 +105,20 @@ Tensor& Tensor::mul_(const Scalar& o) { return dg::mul_(*this, o); }
 Tensor& Tensor::div_(const Tensor& o) { return dg::div_(*this, o); }
 Tensor& Tensor::div_(const Scalar& o) { return dg::div_(*this, o); }
 
+bool Tensor::requires_grad() const { return dg::requires_grad(*this); }
+Tensor& Tensor::requires_grad_(bool on) { return dg::set_requires_grad(*this, on); }
+bool Tensor::is_leaf() const { return dg::is_leaf(*this); }
+Tensor Tensor::grad() const { return dg::grad(*this); }
+Tensor Tensor::detach() const { return dg::detach(*this); }
+void Tensor::backward(const Tensor& gradient, bool retain_graph, bool create_graph) const {
+  TensorList grad_roots;
+  if (gradient.defined()) grad_roots.push_back(gradient);
+  dg::backward({*this}, grad_roots, retain_graph, create_graph);
+}
+Tensor Tensor::pow(const Scalar& e) const { return dg::pow(*this, e); }
+Tensor Tensor::pow(const Tensor& e) const { return dg::pow(*this, e); }
+Tensor Tensor::sum() const { return dg::sum(*this); }
+Tensor Tensor::mean() const { return dg::mean(*this); }
+Tensor Tensor::matmul(const Tensor& o) const { return dg::matmul(*this, o); }
+
 }  // namespace dg

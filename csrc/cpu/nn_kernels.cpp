@@ -81,9 +81,11 @@ void row_norm_kernel(const Tensor& x, const Tensor* weight, const Tensor* bias, 
         T* out = dst + r * n;
         // Two passes over a row that stays in cache: exact enough without Welford's divisions.
         M sum = 0;
+_Pragma("omp simd reduction(+ : sum)")
         for (int64_t i = 0; i < n; ++i) sum += static_cast<M>(row[i]);
         const M mu = n ? sum / static_cast<M>(n) : M(0);
         M sq = 0;
+_Pragma("omp simd reduction(+ : sq)")
         for (int64_t i = 0; i < n; ++i) {
           M d = static_cast<M>(row[i]) - mu;
           sq += d * d;
@@ -123,6 +125,7 @@ void channel_moments_kernel(const Tensor& x, Tensor& mean, Tensor& var) {
         for (int64_t i = 0; i < n; ++i) {
           const T* run = src + (i * c + ch) * s;
           M part = 0;
+_Pragma("omp simd reduction(+ : part)")
           for (int64_t j = 0; j < s; ++j) part += static_cast<M>(run[j]);
           sum += part;
         }
@@ -131,6 +134,7 @@ void channel_moments_kernel(const Tensor& x, Tensor& mean, Tensor& var) {
         for (int64_t i = 0; i < n; ++i) {
           const T* run = src + (i * c + ch) * s;
           M part = 0;
+_Pragma("omp simd reduction(+ : part)")
           for (int64_t j = 0; j < s; ++j) {
             M d = static_cast<M>(run[j]) - mu;
             part += d * d;

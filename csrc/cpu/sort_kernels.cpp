@@ -8,6 +8,7 @@
 #include "core/dispatch.h"
 #include "cpu/parallel.h"
 #include "kernels/convert.h"
+#include "kernels/fast_exp.h"
 
 namespace dg::cpu {
 
@@ -84,12 +85,23 @@ void softmax_kernel(const Tensor& in, Tensor& out, bool log) {
         const T* x = src + r * n;
         T* y = dst + r * n;
         M m = -std::numeric_limits<M>::infinity();
-        for (int64_t k = 0; k < n; ++k) m = std::max(m, static_cast<M>(x[k]));
+        // A NaN never wins here, but it still turns the row's sum (so the row) into NaN.
+_Pragma("omp simd reduction(max : m)")
+        for (int64_t k = 0; k < n; ++k) m = static_cast<M>(x[k]) > m ? static_cast<M>(x[k]) : m;
         if (std::isinf(m)) m = m > 0 ? m : M(0);  // all -inf: no shift (gives NaN like PyTorch's 0/0)
         M sum = 0;
-        for (int64_t k = 0; k < n; ++k) {
-          ex[k] = std::exp(static_cast<M>(x[k]) - m);
-          sum += ex[k];
+        M* e_row = ex.data();
+        if constexpr (std::is_same<M, float>::value) {
+_Pragma("omp simd reduction(+ : sum)")
+          for (int64_t k = 0; k < n; ++k) {
+            e_row[k] = math::exp_flush(static_cast<M>(x[k]) - m);
+            sum += e_row[k];
+          }
+        } else {
+          for (int64_t k = 0; k < n; ++k) {
+            e_row[k] = std::exp(static_cast<M>(x[k]) - m);
+            sum += e_row[k];
+          }
         }
         if (log) {
           const M shift = m + std::log(sum);

@@ -62,7 +62,8 @@ class DG_API Module {
   }
 
   // Parameters of this module, then of each submodule in registration
-  // order (recursively unless recurse is false). Names are dotted paths.
+  // order (recursively unless recurse is false). Names are dotted paths; a
+  // tensor registered twice (shared weights) is listed once.
   std::vector<Tensor> parameters(bool recurse = true) const;
   NamedList<Tensor> named_parameters(bool recurse = true) const;
   std::vector<Tensor> buffers(bool recurse = true) const;
@@ -91,6 +92,7 @@ class DG_API Module {
   void add_child(const std::string& name, std::shared_ptr<Module> module);
   void check_new_name(const std::string& name, const char* what) const;
   void collect(const std::string& prefix, bool recurse, bool want_parameters, NamedList<Tensor>& out) const;
+  NamedList<Tensor> named_state() const;
 
   std::string name_;
   bool training_ = true;
@@ -167,6 +169,10 @@ class DG_API GELU : public Module {
 //                                             std::make_shared<ReLU>(),
 //                                             std::make_shared<Linear>(8, 3));
 //   model->named_parameters();  // "0.weight", "0.bias", "2.weight", "2.bias"
+// C++ evaluates the arguments of one call in an unspecified order (GCC: right
+// to left), so layers made inside one call draw their initial values in that
+// order. To get Python's initial values from the same seed, make the layers
+// in separate statements, in Python's order, and push_back them.
 class DG_API Sequential : public Module {
  public:
   Sequential() : Module("Sequential") {}

@@ -166,6 +166,23 @@ class DG_API Tensor {
   Tensor& div_(const Tensor& other);
   Tensor& div_(const Scalar& other);
 
+  // Autograd (autograd.h has the free functions these forward to).
+  bool requires_grad() const;
+  Tensor& requires_grad_(bool requires_grad = true);
+  bool is_leaf() const;
+  Tensor grad() const;  // undefined when none
+  Tensor detach() const;
+  // Accumulates d(this)/d(leaves) into the leaves' grad(); gradient defaults
+  // to 1 for a one-element tensor.
+  void backward(const Tensor& gradient = Tensor(), bool retain_graph = false, bool create_graph = false) const;
+
+  // Common math, as methods (ops.h has every op as a free function).
+  Tensor pow(const Scalar& exponent) const;
+  Tensor pow(const Tensor& exponent) const;
+  Tensor sum() const;
+  Tensor mean() const;
+  Tensor matmul(const Tensor& other) const;
+
   Tensor& operator+=(const Tensor& o) { return add_(o); }
   Tensor& operator+=(const Scalar& o) { return add_(o); }
   Tensor& operator-=(const Tensor& o) { return sub_(o); }

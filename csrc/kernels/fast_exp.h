@@ -1,0 +1,38 @@
+// exp for float32 written as straight-line selects, so loops over it
+// vectorize (std::exp does not): Cephes' expf scheme, exp(x) = 2^k exp(r)
+// with r = x - k ln2 split in two parts and a degree-6 polynomial, about 1
+// ulp. Results below exp(-87.34) (the smallest normal) flush to 0 and large
+// inputs saturate at the largest finite value; NaN stays NaN. Meant for
+// kernels whose arguments are <= 0 (softmax's shifted logits).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+
+#include "dyngraph/export.h"
+
+namespace dg::math {
+
+DG_HOST_DEVICE inline float exp_flush(float x) {
+  const float lo = -87.33654f, hi = 88.72283f;
+  float c = x < lo ? lo : x;
+  c = c > hi ? hi : c;
+  float k = std::floor(c * 1.44269504088896341f + 0.5f);
+  float r = c - k * 0.693359375f;
+  r = r - k * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  // k is in [-126, 128] except for NaN, which the selects send to -126 (keeping the conversion defined).
+  float kc = k > -126.0f ? k : -126.0f;
+  kc = kc < 127.0f ? kc : 127.0f;
+  const float scale = __builtin_bit_cast(float, (static_cast<int32_t>(kc) + 127) << 23);
+  float y = p * scale * (k > 127.0f ? 2.0f : 1.0f);
+  return x < lo ? 0.0f : y;
+}
+
+}  // namespace dg::math
