@@ -55,4 +55,3 @@ from ._ops_extra import *  # noqa: E402,F401,F403  (einsum, unique, quantile, in
 from . import _tensor_methods_extra  # noqa: E402,F401  (and their Tensor methods)
 from ._finfo import finfo, iinfo  # noqa: E402,F401
 from . import nn, optim, utils  # noqa: E402,F401
-from .utils import data as _data  # noqa: E402,F401  (makes dyngraph.utils.data an attribute)

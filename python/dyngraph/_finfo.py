@@ -1,6 +1,6 @@
 """dyngraph.finfo / dyngraph.iinfo: machine limits of the floating and integer dtypes."""
 
-import numpy as np
+from ._lazy_numpy import np
 
 __all__ = ["finfo", "iinfo"]
 

@@ -23,7 +23,7 @@ import os
 import struct
 import sys
 
-import numpy as np
+from ._lazy_numpy import np
 
 import dyngraph
 

@@ -3,7 +3,7 @@
 
 import math
 
-import numpy as np
+from .._lazy_numpy import np
 
 from .. import _C
 from ._functional_utils import ntuple

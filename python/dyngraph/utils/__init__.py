@@ -14,3 +14,12 @@ cmake_prefix_path = _package_dir
 def get_cmake_dir():
     """The directory holding dyngraphConfig.cmake (for -Ddyngraph_DIR=...)."""
     return os.path.join(_package_dir, "lib", "cmake", "dyngraph")
+
+
+def __getattr__(name):
+    # utils.data (and its multiprocessing machinery) loads on first use, keeping `import dyngraph` fast.
+    if name == "data":
+        import importlib
+
+        return importlib.import_module(".data", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,7 +10,7 @@ import collections.abc
 import copy
 import re
 
-import numpy as np
+from ..._lazy_numpy import np
 
 import dyngraph
 

@@ -3,7 +3,7 @@
 generators, so `generator=dyngraph.Generator().manual_seed(s)` (or
 dyngraph.manual_seed for the default one) gives a reproducible order."""
 
-import numpy as np
+from ..._lazy_numpy import np
 
 import dyngraph
 
