@@ -35,4 +35,33 @@ DG_HOST_DEVICE inline float exp_flush(float x) {
   return x < lo ? 0.0f : y;
 }
 
+// The same polynomial over the whole float range, for the elementwise exp:
+// overflow gives inf, results below the smallest normal come out subnormal
+// (2^k applied in two halves) until they round to 0. NaN stays NaN.
+DG_HOST_DEVICE inline float exp_full(float x) {
+  const float lo = -103.972084f, hi = 88.7228394f;
+  float c = x < lo ? lo : x;
+  c = c > hi ? hi : c;
+  float k = std::floor(c * 1.44269504088896341f + 0.5f);
+  float r = c - k * 0.693359375f;
+  r = r - k * -2.12194440e-4f;
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  // k is in [-150, 128] (NaN: the selects keep the conversions defined).
+  float kc = k > -150.0f ? k : -150.0f;
+  kc = kc < 128.0f ? kc : 128.0f;
+  const float k1 = std::floor(kc * 0.5f), k2 = kc - k1;
+  const float s1 = __builtin_bit_cast(float, (static_cast<int32_t>(k1) + 127) << 23);
+  const float s2 = __builtin_bit_cast(float, (static_cast<int32_t>(k2) + 127) << 23);
+  float y = p * s1 * s2;
+  y = x > hi ? __builtin_huge_valf() : y;
+  y = x < lo ? 0.0f : y;
+  return x != x ? x : y;
+}
+
 }  // namespace dg::math

@@ -10,6 +10,7 @@
 //   ABS       real result (|z| of a complex z)
 #pragma once
 
+#include "kernels/fast_exp.h"
 #include "kernels/math.h"
 
 namespace dg::ops {
@@ -26,7 +27,8 @@ struct UnaryParams {
 
 constexpr double kLn2 = 0.6931471805599453, kLn10 = 2.302585092994046;
 
-DG_UNARY_FUNCTOR(Exp, return math::exp(x);)
+// float: a branch-free polynomial (within 1 ulp) that vectorizes, where std::exp does not.
+DG_UNARY_FUNCTOR(Exp, if constexpr (std::is_same<T, float>::value) return math::exp_full(x); else return math::exp(x);)
 DG_UNARY_FUNCTOR(Exp2, if constexpr (is_complex_t<T>::value) return math::exp(x * T(kLn2)); else return T(std::exp2(x));)
 DG_UNARY_FUNCTOR(Expm1, if constexpr (is_complex_t<T>::value) return math::exp(x) - T(1); else return T(std::expm1(x));)
 DG_UNARY_FUNCTOR(Log, return math::log(x);)

@@ -13,7 +13,8 @@ void bind_autograd(pybind11::module_& m);
 void bind_math(pybind11::module_& m);
 void bind_linalg(pybind11::module_& m);
 void bind_reductions(pybind11::module_& m);
-void bind_nn(pybind11::module_& m);          // convolution, pooling, normalization, losses
+void bind_nn(pybind11::module_& m);
+void bind_out_overloads(pybind11::module_& m);  // out= on every public function          // convolution, pooling, normalization, losses
 void bind_join_sort(pybind11::module_& m);   // cat/stack, flip/roll/repeat, sort/topk, cumsum  // prod, max/min, argmax, all/any, var/std, softmax, norms     // matmul and products       // elementwise math: unary, binary, ternary ops and operators   // requires_grad, grad, grad_fn, engine, grad modes, custom functions
 
 // The sizes in a call like view(2, 3) or view((2, 3)).

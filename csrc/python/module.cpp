@@ -63,4 +63,5 @@ PYBIND11_MODULE(_C, m) {
   bind_reductions(m);
   bind_join_sort(m);
   bind_nn(m);
+  bind_out_overloads(m);  // last: it wraps every function bound above
 }
