@@ -31,6 +31,10 @@ void bind_nn(py::module_& m) {
         },
         py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight") = py::none(),
         py::arg("bias") = py::none(), py::arg("training") = false, py::arg("momentum") = 0.1, py::arg("eps") = 1e-5);
+  m.def("_cross_entropy_indices",
+        [](T x, T t, OptT w, const std::string& reduction, int64_t ignore_index) {
+          return cross_entropy_indices(x, t, w, reduction, ignore_index);
+        });
   // Optimizer steps: lists of tensors (None for a missing grad or buffer), PyTorch's hyperparameters.
   m.def("_sgd_step_",
         [](const std::vector<OptT>& params, const std::vector<OptT>& grads, std::vector<OptT> bufs, double lr,

@@ -311,6 +311,13 @@ DG_API Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& runni
                          const std::optional<Tensor>& running_var, const std::optional<Tensor>& weight,
                          const std::optional<Tensor>& bias, bool training, double momentum, double eps);
 
+// cross_entropy of (N, C) logits and int64 class indices (N): fused
+// log-softmax forward and a direct softmax-minus-one-hot backward.
+// reduction: "mean" (weighted by weight[target]), "sum" or "none".
+DG_API Tensor cross_entropy_indices(const Tensor& input, const Tensor& target,
+                                    const std::optional<Tensor>& weight = std::nullopt,
+                                    const std::string& reduction = "mean", int64_t ignore_index = -100);
+
 // ---- optimizer updates ----------------------------------------------------------------------
 // One fused in-place update of every parameter of a group, shared by the
 // Python and C++ optimizers (PyTorch's formulas and state layout). Lists are

@@ -72,6 +72,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if input.dim() == 0:
         raise RuntimeError("cross_entropy: expected an input with 1 or more dimensions (got 0)")
+    if (input.dim() == 2 and label_smoothing == 0.0 and target.dim() == 1 and target.dtype._name == "int64"
+            and input.dtype.is_floating_point):
+        return _C._cross_entropy_indices(input, target, weight, reduction, ignore_index)  # the fused common case
     class_dim = 0 if input.dim() == 1 else 1
     logp = _C.log_softmax(input, class_dim, None)
     c = input.shape[class_dim]
