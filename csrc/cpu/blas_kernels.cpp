@@ -42,7 +42,7 @@ void gemm_blas(const GemmArgs& g) {
   // Small products run on one BLAS thread each: waking OpenBLAS's pool costs
   // more than the work, and its threads compete with OpenMP's on few cores.
   // A batch of small products is split across OpenMP threads instead.
-  const bool small = g.m * g.n * g.k <= (int64_t(1) << 21);
+  const bool small = g.m * g.n * g.k <= (int64_t(1) << 25);
   const int prev_threads = scipy_openblas_get_num_threads();
   if (small && prev_threads > 1) scipy_openblas_set_num_threads(1);
   if (small && g.batch > 1) {
