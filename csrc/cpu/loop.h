@@ -7,6 +7,7 @@
 // (stride 0) second operand, written so that the compiler vectorizes them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -57,10 +58,58 @@ void serial_for_each(const TensorIter& it, const Loop& loop, int64_t begin, int6
   }
 }
 
+// When operands disagree on which of the two innermost dims is contiguous
+// (a.T + b), row-by-row iteration reads one of them a cache line per element.
+// Walking square tiles instead keeps every operand's lines in cache while
+// they are used. Returns false (nothing done) when tiling does not apply.
+constexpr int64_t kTile = 128;
+
+template <class Loop>
+bool tiled_for_each(const TensorIter& it, const Loop& loop, int64_t grain) {
+  if (it.ndim < 2 || it.shape[0] < 2 * kTile || it.shape[1] < 2 * kTile) return false;
+  bool dim0_fast = false, dim1_fast = false;
+  for (int i = 0; i < it.nops; ++i) {
+    int64_t a0 = it.strides[i][0] < 0 ? -it.strides[i][0] : it.strides[i][0];
+    int64_t a1 = it.strides[i][1] < 0 ? -it.strides[i][1] : it.strides[i][1];
+    if (a0 == 0 || a1 == 0) continue;
+    (a0 < a1 ? dim0_fast : dim1_fast) = true;
+  }
+  if (!(dim0_fast && dim1_fast)) return false;
+  const int64_t n0 = it.shape[0], n1 = it.shape[1];
+  const int64_t blocks0 = (n0 + kTile - 1) / kTile, blocks1 = (n1 + kTile - 1) / kTile;
+  const int64_t per_outer = blocks0 * blocks1, units = it.numel / (n0 * n1) * per_outer;
+  parallel_for(0, units, std::max<int64_t>(1, grain / (kTile * kTile)), [&](int64_t b, int64_t e) {
+    char* base[kMaxOperands];
+    char* ptrs[kMaxOperands];
+    int64_t inner_strides[kMaxOperands];
+    for (int i = 0; i < it.nops; ++i) inner_strides[i] = it.strides[i][0];
+    for (int64_t u = b; u < e; ++u) {
+      int64_t outer = u / per_outer, r = u % per_outer;
+      int64_t j0 = (r / blocks0) * kTile, i0 = (r % blocks0) * kTile;
+      for (int i = 0; i < it.nops; ++i) {
+        char* p = it.data[i];
+        int64_t rest = outer;
+        for (int d = 2; d < it.ndim; ++d) {
+          p += (rest % it.shape[d]) * it.strides[i][d];
+          rest /= it.shape[d];
+        }
+        base[i] = p + i0 * it.strides[i][0];
+      }
+      const int64_t rows = std::min(kTile, n0 - i0), j_end = std::min(n1, j0 + kTile);
+      for (int64_t j = j0; j < j_end; ++j) {
+        for (int i = 0; i < it.nops; ++i) ptrs[i] = base[i] + j * it.strides[i][1];
+        loop(ptrs, inner_strides, rows);
+      }
+    }
+  });
+  return true;
+}
+
 template <class Loop>
 void for_each(const TensorIter& it, const Loop& loop, int64_t grain = kGrainSize) {
   DG_CHECK(it.ndim < 32, Error, "tensors with more than 31 dimensions are not supported by the loop engine");
   if (it.numel == 0) return;
+  if (tiled_for_each(it, loop, grain)) return;
   parallel_for(0, it.numel, grain, [&](int64_t b, int64_t e) { serial_for_each(it, loop, b, e); });
 }
 
