@@ -35,7 +35,7 @@ def to_np(t):
     """A NumPy copy of a tensor's values (bfloat16 widened to float32)."""
     if t.dtype is dyngraph.bfloat16:
         t = t.float()
-    return np.array(t.numpy(), copy=True)
+    return np.array(t.detach().numpy(), copy=True)
 
 
 def from_np(a, dtype_name=None):

@@ -55,3 +55,5 @@ from ._ops_extra import *  # noqa: E402,F401,F403  (einsum, unique, quantile, in
 from . import _tensor_methods_extra  # noqa: E402,F401  (and their Tensor methods)
 from ._finfo import finfo, iinfo  # noqa: E402,F401
 from . import nn, optim, utils  # noqa: E402,F401
+from ._misc_ops import *  # noqa: E402,F401,F403  (multinomial, logspace, dist, strided, pi, ...)
+from . import backends, cuda, testing  # noqa: E402,F401

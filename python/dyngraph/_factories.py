@@ -106,6 +106,51 @@ def _is_number(x):
     return isinstance(x, (builtins.bool, builtins.int, builtins.float, builtins.complex))
 
 
+def _first_leaf_is_numpy_scalar(data, np):
+    """Whether the first or last element (a cheap probe, not a full scan) is a NumPy scalar."""
+    for end in (0, -1):
+        leaf = data
+        while isinstance(leaf, (list, tuple)) and len(leaf):
+            leaf = leaf[end]
+        if isinstance(leaf, np.generic):
+            return True
+    return False
+
+
+def _promoted_leaf_dtype(data, np, inferred):
+    """As PyTorch for sequences holding NumPy scalars: every element's own dtype (a NumPy scalar's, or
+    int64 / the default float dtype / bool for Python numbers), promoted together."""
+    import dyngraph
+
+    kinds = set()
+    stack = [data]
+    while stack:
+        for v in stack.pop():
+            if isinstance(v, (list, tuple)):
+                stack.append(v)
+            else:
+                kinds.add(type(v))
+    result = None
+    for k in kinds:
+        if issubclass(k, np.generic):
+            try:
+                d = _dtype_of_numpy(np.dtype(k))
+            except TypeError:
+                return inferred
+        elif k is builtins.bool:
+            d = dyngraph.bool
+        elif k is builtins.int:
+            d = dyngraph.int64
+        elif k is builtins.float:
+            d = dyngraph.get_default_dtype()
+        elif k is builtins.complex:
+            d = dyngraph.complex128 if dyngraph.get_default_dtype() is dyngraph.float64 else dyngraph.complex64
+        else:
+            return inferred
+        result = d if result is None else dyngraph.promote_types(result, d)
+    return result or inferred
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (a number, nested sequence, NumPy array or tensor)."""
     if isinstance(data, Tensor):
@@ -127,6 +172,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
                 raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
             arr = np.array(data)
             inferred = _inferred_dtype(arr)
+            if isinstance(data, (list, tuple)) and _first_leaf_is_numpy_scalar(data, np):
+                inferred = _promoted_leaf_dtype(data, np, inferred)
         t = _from_array(arr, dtype if dtype is not None else inferred)
     if device is not None:
         t = t.to(device)
@@ -279,9 +326,24 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None, device=None,
            requires_grad=False):
-    """normal(mean, std, size) with float mean and std (the tensor-argument forms arrive with the op library)."""
+    """normal(mean, std, size) with float mean and std, or normal(mean, std) with a tensor mean and/or std
+    (one sample per element of their broadcast shape)."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        raise TypeError("normal(): tensor mean/std are not supported yet; pass floats and a size")
+        import dyngraph
+
+        if isinstance(std, Tensor):
+            if std.numel() and builtins.bool((std < 0).any()):
+                raise RuntimeError("normal expects all elements of std >= 0.0")
+        elif std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        like = mean if isinstance(mean, Tensor) else std
+        shape = dyngraph.broadcast_shapes(tuple(mean.shape) if isinstance(mean, Tensor) else (),
+                                          tuple(std.shape) if isinstance(std, Tensor) else ())
+        noise = _C._empty(tuple(shape), dtype or like.dtype, device or like.device).normal_(0.0, 1.0,
+                                                                                            generator=generator)
+        t = (noise * (std.detach() if isinstance(std, Tensor) else std)
+             + (mean.detach() if isinstance(mean, Tensor) else mean))
+        return _finish(t, out, requires_grad)
     if size is None:
         raise TypeError("normal() missing required argument 'size'")
     t = _C._empty(_size((size,), fn="normal"), dtype, device)

@@ -24,15 +24,16 @@ class finfo:
         else:
             f = np.finfo(np.dtype(real._name))
             info = dict(bits=f.bits, eps=float(f.eps), max=float(f.max), min=float(f.min),
-                        tiny=float(f.smallest_normal), resolution=float(f.resolution))
+                        tiny=float(f.smallest_normal), resolution=10.0 ** -f.precision)
         self.bits, self.eps, self.max, self.min = info["bits"], info["eps"], info["max"], info["min"]
         self.tiny = self.smallest_normal = info["tiny"]
         self.resolution = info["resolution"]
         self.dtype = real._name
 
     def __repr__(self):
-        return (f"finfo(resolution={self.resolution}, min={self.min:e}, max={self.max:e}, eps={self.eps:e}, "
-                f"smallest_normal={self.tiny:e}, tiny={self.tiny:e}, dtype={self.dtype})")
+        # As PyTorch, which streams the doubles with C++'s default (6 significant digits, %g).
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, eps={self.eps:g}, "
+                f"smallest_normal={self.tiny:g}, tiny={self.tiny:g}, dtype={self.dtype})")
 
 
 class iinfo:
@@ -42,11 +43,11 @@ class iinfo:
         if type.is_floating_point or type.is_complex:
             raise TypeError(f"iinfo(): dtype must be an integer dtype, got {type}")
         if type._name == "bool":
-            self.bits, self.min, self.max = 8, 0, 1
+            raise TypeError("torch.bool is not supported by torch.iinfo")
         else:
             i = np.iinfo(np.dtype(type._name))
             self.bits, self.min, self.max = i.bits, int(i.min), int(i.max)
         self.dtype = type._name
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={float(self.min):g}, max={float(self.max):g}, dtype={self.dtype})"

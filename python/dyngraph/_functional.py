@@ -126,7 +126,7 @@ def meshgrid(*tensors, indexing="ij"):
         view[i] = -1
         out.append(t.reshape(*view).expand(*shape))
     if swap:
-        out[0], out[1] = out[1].transpose(0, 1), out[0].transpose(0, 1)
+        out[0], out[1] = out[1], out[0]
     return tuple(out)
 
 

@@ -41,6 +41,10 @@ def _to(self, *args, **kwargs):
 
 
 def _numpy(self, *, force=False):
+    if self.requires_grad and not force:
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+    if force:
+        self = self.detach()
     arr = self._numpy_view()
     return arr.copy() if force else arr
 
@@ -131,13 +135,26 @@ def _cuda(self, device=None, non_blocking=False, memory_format=None):
     return self._to(None, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, builtins.int) else device), False)
 
 
-def _type(self, dtype=None, non_blocking=False):
+_TENSOR_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+                      "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
+                      "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+                      "complex64": "ComplexFloatTensor", "complex128": "ComplexDoubleTensor"}
+
+
+def _type(self, dtype=None, non_blocking=False, **kwargs):
     if dtype is None:
-        return "dyngraph." + {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                              "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
-                              "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
-                              "bool": "BoolTensor", "complex64": "ComplexFloatTensor",
-                              "complex128": "ComplexDoubleTensor"}[self.dtype._name]
+        return "dyngraph." + _TENSOR_TYPE_NAMES[self.dtype._name]
+    if isinstance(dtype, str):  # 'torch.DoubleTensor', 'dyngraph.LongTensor', 'torch.cuda.FloatTensor'
+        import dyngraph
+
+        parts = dtype.split(".")
+        by_type = {v: k for k, v in _TENSOR_TYPE_NAMES.items()}
+        if len(parts) < 2 or parts[0] not in ("torch", "dyngraph") or parts[-1] not in by_type:
+            raise ValueError(f"invalid type: '{dtype}'")
+        device = "cuda" if len(parts) == 3 and parts[1] == "cuda" else None
+        return self._to(getattr(dyngraph, by_type[parts[-1]]), device, False)
+    if isinstance(dtype, type) and issubclass(dtype, Tensor):
+        return self
     return self._to(dtype, None, False)
 
 

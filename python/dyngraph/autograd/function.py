@@ -60,13 +60,40 @@ class Function(metaclass=_FunctionMeta):
     def backward(ctx, *grad_outputs):
         raise NotImplementedError("subclasses of Function must implement backward")
 
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        """Override (with a forward that takes no ctx) to fill ctx from the inputs and output."""
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @classmethod
+    def _checked_backward(cls, num_inputs):
+        """cls.backward, checked to return one gradient per forward input (extra trailing Nones dropped)."""
+        backward, name = cls.backward, cls._backward_name
+
+        def run(ctx, *grad_outputs):
+            result = backward(ctx, *grad_outputs)
+            grads = result if isinstance(result, tuple) else (result,)
+            if len(grads) > num_inputs and all(g is None for g in grads[num_inputs:]):
+                grads = grads[:num_inputs]
+                result = grads if isinstance(result, tuple) else grads[0]
+            if len(grads) != num_inputs:
+                raise RuntimeError(f"function {name} returned an incorrect number of gradients (expected "
+                                   f"{num_inputs}, got {len(grads)})")
+            return result
+
+        return run
+
     @classmethod
     def apply(cls, *args, **kwargs):
         ctx = FunctionCtx()
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad and _C.is_grad_enabled()
                                      for a in args)
         with no_grad():
-            outputs = cls.forward(ctx, *args, **kwargs)
+            if cls.setup_context is not Function.setup_context:  # the forward(*args) + setup_context style
+                outputs = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, outputs)
+            else:
+                outputs = cls.forward(ctx, *args, **kwargs)
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         tensor_outs = [o for o in outs if isinstance(o, Tensor)]
@@ -85,7 +112,7 @@ class Function(metaclass=_FunctionMeta):
         if ctx.non_differentiable:
             original = [o for o in ((outputs,) if single else outputs) if isinstance(o, Tensor)]
             non_diff = [nd or id(orig) in ctx.non_differentiable for nd, orig in zip(non_diff, original)]
-        _C._record_function(ctx, cls.backward, cls._backward_name, inputs, tensor_outs, non_diff,
+        _C._record_function(ctx, cls._checked_backward(len(args)), cls._backward_name, inputs, tensor_outs, non_diff,
                             list(ctx.to_save), ctx.materialize_grads)
         ctx.to_save = ()  # the node holds them now (version-checked)
         return outs[0] if single else outs

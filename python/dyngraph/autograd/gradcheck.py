@@ -67,7 +67,7 @@ def _analytical_jacobians(inputs, outputs):
                     continue
                 g = next(gi)
                 if g is not None:
-                    jac[oi][k][r, :] = g.double().reshape(-1).numpy()
+                    jac[oi][k][r, :] = g.detach().double().reshape(-1).numpy()
     return jac
 
 

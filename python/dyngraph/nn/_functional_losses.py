@@ -183,11 +183,23 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 # ---- classification losses ------------------------------------------------------------------------
 
 
+_C10_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def _c10_name(dtype):
+    """PyTorch's C++ name of a dtype, as its error messages spell it (Float, Long, ...)."""
+    return _C10_NAMES.get(dtype._name, dtype._name)
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     reduction = _checked_reduction(reduction, size_average, reduce)
     if target.size() != input.size():
         raise ValueError(f"Using a target size ({target.size()}) that is different to the input size "
                          f"({input.size()}) is deprecated. Please ensure they have the same size.")
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {_c10_name(target.dtype)} but expected {_c10_name(input.dtype)}")
     if input.numel() and bool(((input < 0) | (input > 1)).any()):
         raise RuntimeError("all elements of input should be between 0 and 1")
     # log clamped at -100 so that input 0 or 1 gives a finite loss, as in PyTorch.
@@ -204,6 +216,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     reduction = _checked_reduction(reduction, size_average, reduce)
     if target.size() != input.size():
         raise ValueError(f"Target size ({target.size()}) must be the same as input size ({input.size()})")
+    if not (target.dtype.is_floating_point or target.dtype.is_complex) and input.dtype.is_floating_point:
+        raise RuntimeError(f"result type {_c10_name(input.dtype)} can't be cast to the desired output type "
+                           f"{_c10_name(target.dtype)}")
     # -[y log s(x) + (1-y) log(1-s(x))] = (1-y) x + softplus(-x), softplus keeps large |x| finite.
     softplus_neg = _softplus(-input)
     if pos_weight is not None:

@@ -15,6 +15,7 @@ from ... import _C, _factories
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -234,6 +235,37 @@ class RNNBase(Module):
     def _time_first(self, x):
         return x.transpose(0, 1) if self.batch_first else x
 
+    def _forward_packed(self, packed, hx):
+        """A PackedSequence input: each sequence runs alone over its own length (outputs past a sequence's end are
+        never computed, and its final state is the one at its last step); the output is packed again."""
+        padded, lengths = pad_packed_sequence(packed)  # (T, B, *), original batch order
+        lengths = [int(n) for n in lengths.tolist()]
+        outputs, finals = [], []
+        for i, n in enumerate(lengths):
+            seq = padded[:n, i:i + 1]
+            if hx is None:
+                h = None
+            elif isinstance(hx, tuple):
+                h = tuple(t[:, i:i + 1] for t in hx)
+            else:
+                h = hx[:, i:i + 1]
+            if self.batch_first:
+                seq = seq.transpose(0, 1)
+            out, state = self.forward(seq, h)
+            if self.batch_first:
+                out = out.transpose(0, 1)
+            outputs.append(out[:, 0])
+            finals.append(state)
+        from ..utils.rnn import pad_sequence
+
+        out_padded = pad_sequence(outputs)
+        out = pack_padded_sequence(out_padded, lengths, enforce_sorted=packed.sorted_indices is None)
+        if isinstance(finals[0], tuple):
+            state = tuple(_C.cat([f[k] for f in finals], 1) for k in range(len(finals[0])))
+        else:
+            state = _C.cat(finals, 1)
+        return out, state
+
     def _forward_single_state(self, input, hx):
         """RNN and GRU: one hidden tensor per layer and direction."""
         input, is_batched = self._batch_input(input, hx)
@@ -276,6 +308,8 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         return self._forward_single_state(input, hx)
 
 
@@ -288,6 +322,8 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         return self._forward_single_state(input, hx)
 
 
@@ -310,6 +346,8 @@ class LSTM(RNNBase):
                                "Expected hidden[1] size {}, got {}")
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         input, is_batched = self._batch_input(input, hx)
         if hx is None:
             real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size

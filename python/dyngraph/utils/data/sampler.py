@@ -104,7 +104,7 @@ class SubsetRandomSampler(Sampler):
 def _multinomial(weights, num_samples, replacement, generator):
     """Indices drawn with probability proportional to float64 `weights` (PyTorch's
     torch.multinomial for one row), from uniforms of dyngraph's generator."""
-    w = weights.numpy()
+    w = weights.detach().numpy()
     if not np.all(np.isfinite(w)):
         raise RuntimeError("invalid multinomial distribution (encountering probability entry that is inf or nan)")
     if np.any(w < 0):

@@ -1,0 +1,246 @@
+"""Small torch.* functions and Tensor methods found missing by a conformance
+sweep against PyTorch: multinomial, logspace, dist, combinations, msort,
+is_nonzero, the layout object (strided), the math constants, the
+determinism / default-device switches, and Tensor.H / mH / adjoint /
+lerp_ / apply_ / layout."""
+
+import builtins
+import itertools
+import math
+
+from ._C import Tensor
+
+__all__ = ["multinomial", "logspace", "dist", "combinations", "msort", "is_nonzero", "layout", "strided",
+           "typename", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
+           "is_deterministic_algorithms_warn_only_enabled", "get_default_device", "set_default_device", "adjoint",
+           "pi", "e", "inf", "nan", "newaxis"]
+
+pi = math.pi
+e = math.e
+inf = math.inf
+nan = math.nan
+newaxis = None
+
+
+class layout:
+    """A tensor memory layout; dyngraph has one, ``strided``."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __repr__(self):
+        return "dyngraph." + self._name
+
+    def __reduce__(self):
+        return self._name
+
+
+strided = layout("strided")
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    """Indices drawn from the rows of ``input`` (1-D or 2-D, non-negative weights), as int64."""
+    import dyngraph
+
+    if not isinstance(input, Tensor):
+        raise TypeError(f"multinomial(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
+    if input.dim() not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not (input.dtype.is_floating_point):
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: {input.dtype}")
+    if num_samples <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    n = input.shape[-1]
+    if not replacement and num_samples > n:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
+    rows = input.detach().double().reshape(-1, n)
+    picks = [_multinomial_row(rows[i], num_samples, replacement, generator) for i in builtins.range(rows.shape[0])]
+    result = dyngraph.tensor(picks, dtype=dyngraph.int64)
+    if input.dim() == 1:
+        result = result[0]
+    if out is not None:
+        return out.copy_(result)
+    return result
+
+
+def _multinomial_row(weights, num_samples, replacement, generator):
+    import numpy as np
+
+    import dyngraph
+
+    if replacement:
+        from .utils.data.sampler import _multinomial
+
+        return _multinomial(weights, num_samples, True, generator)
+    w = weights.numpy()
+    if not np.all(np.isfinite(w)):
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry that is inf or nan)")
+    if np.any(w < 0):
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+    if w.sum() <= 0:
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    u = dyngraph.rand(len(w), dtype=dyngraph.float64, generator=generator).numpy()
+    # Exponential race: the smallest -log(u) / w come out in the order of sequential sampling without
+    # replacement; zero weights get an infinite key and come last (in index order), as in PyTorch.
+    with np.errstate(divide="ignore"):
+        keys = -np.log1p(-u) / w
+    return np.argsort(keys, kind="stable")[:num_samples].tolist()
+
+
+def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
+    """``steps`` values base ** linspace(start, end, steps)."""
+    import dyngraph
+
+    if isinstance(start, Tensor):
+        start = start.item()
+    if isinstance(end, Tensor):
+        end = end.item()
+    dtype = dtype or dyngraph.get_default_dtype()
+    exps = dyngraph.linspace(start, end, steps, dtype=dyngraph.float64)
+    t = dyngraph.pow(float(base), exps).to(dtype)
+    if device is not None:
+        t = t.to(device)
+    if requires_grad:
+        t.requires_grad_(True)
+    if out is not None:
+        return out.copy_(t)
+    return t
+
+
+def dist(input, other, p=2):
+    """The p-norm of ``input - other`` (broadcast), a 0-d tensor."""
+    return (input - other).norm(p=p)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """The length-``r`` combinations of the 1-D ``input``'s elements, one per row (as itertools.combinations)."""
+    import dyngraph
+
+    if input.dim() != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return dyngraph.empty(0, dtype=input.dtype, device=input.device)
+    gen = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    idx = list(gen(builtins.range(input.shape[0]), r))
+    if not idx:
+        return dyngraph.empty(0, r, dtype=input.dtype, device=input.device)
+    index = dyngraph.tensor(idx, dtype=dyngraph.int64, device=input.device)
+    return input[index.reshape(-1)].reshape(len(idx), r)
+
+
+def msort(input):
+    """``input`` sorted along its first dimension (the values only)."""
+    return input.sort(dim=0).values
+
+
+def is_nonzero(input):
+    """Whether the single-element ``input`` is nonzero."""
+    if input.numel() == 0:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+    if input.numel() > 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+    return builtins.bool(input.item())
+
+
+def typename(obj):
+    """The type string of a tensor (``x.type()``) or the qualified name of any other object's type."""
+    if isinstance(obj, Tensor):
+        return obj.type()
+    module = getattr(obj, "__module__", "") or ""
+    qualname = getattr(obj, "__qualname__", None) or type(obj).__qualname__
+    if not hasattr(obj, "__qualname__"):
+        module = type(obj).__module__
+    return qualname if module in ("", "builtins") else f"{module}.{qualname}"
+
+
+_deterministic = {"mode": False, "warn_only": False}
+
+
+def use_deterministic_algorithms(mode, *, warn_only=False):
+    """Recorded for are_deterministic_algorithms_enabled(); dyngraph's CPU kernels are deterministic anyway."""
+    _deterministic["mode"] = builtins.bool(mode)
+    _deterministic["warn_only"] = builtins.bool(warn_only)
+
+
+def are_deterministic_algorithms_enabled():
+    return _deterministic["mode"]
+
+
+def is_deterministic_algorithms_warn_only_enabled():
+    return _deterministic["warn_only"]
+
+
+def get_default_device():
+    import dyngraph
+
+    return dyngraph.device("cpu")
+
+
+def set_default_device(device):
+    """Only the CPU is supported as the default device."""
+    import dyngraph
+
+    if device is not None and dyngraph.device(device).type != "cpu":
+        raise RuntimeError("dyngraph.set_default_device: only 'cpu' is supported as the default device")
+
+
+def adjoint(input):
+    """The conjugate transpose of the last two dimensions (a view for real tensors)."""
+    if input.dim() < 2:
+        raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of matrices. "
+                           f"Got {input.dim()}-D tensor.")
+    t = input.transpose(-2, -1)
+    return t.conj() if input.dtype.is_complex else t
+
+
+# ---- Tensor methods ----------------------------------------------------------------------------
+
+def _H(self):
+    if self.dim() > 2:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {self.dim()}-D tensor.")
+    return adjoint(self) if self.dim() == 2 else (self.conj() if self.dtype.is_complex else self)
+
+
+def _mH(self):
+    if self.dim() < 2:
+        raise RuntimeError("tensor.mH is only supported on matrices or batches of matrices. "
+                           f"Got {self.dim()}-D tensor.")
+    return adjoint(self)
+
+
+def _lerp_(self, end, weight):
+    import dyngraph
+
+    return self.copy_(dyngraph.lerp(self, end, weight))
+
+
+def _apply_(self, callable):
+    """Applies the Python ``callable`` to every element, in place (CPU tensors only, slow)."""
+    import dyngraph
+
+    if self.requires_grad and self.is_leaf and dyngraph.is_grad_enabled():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    values = [callable(v) for v in self.detach().reshape(-1).tolist()]
+    self.copy_(dyngraph.tensor(values, dtype=self.dtype).reshape(self.shape))
+    return self
+
+
+def _layout(self):
+    return strided
+
+
+def _install():
+    props = {"H": _H, "mH": _mH, "mT": None, "layout": _layout}
+    for name, fn in props.items():
+        if fn is not None and not hasattr(Tensor, name):
+            setattr(Tensor, name, property(fn))
+    methods = {"adjoint": adjoint, "lerp_": _lerp_, "apply_": _apply_, "msort": msort,
+               "is_nonzero": is_nonzero}
+    for name, fn in methods.items():
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, fn)
+
+
+_install()
