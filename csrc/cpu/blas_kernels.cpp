@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/dispatch.h"
+#include "dyngraph/ops.h"
 #include "cpu/parallel.h"
 #include "kernels/convert.h"
 
@@ -15,16 +16,16 @@ namespace {
 
 CBLAS_TRANSPOSE trans(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
-// C[b] = A[b] @ B[b] for each batch b, all row-major views described by
-// GemmArgs (A is m x k, B is k x n; a matrix with `trans` set is stored as
-// its transpose with leading dimension ld).
+// C[b][rows, cols] = A[b][rows, :] @ B[b][:, cols]: one block of one batch
+// entry, all row-major views described by GemmArgs (A is m x k, B is k x n;
+// a matrix with `trans` set is stored as its transpose with leading dim ld).
 template <class T>
-void gemm_one(const GemmArgs& g, int64_t b) {
+void gemm_block(const GemmArgs& g, int64_t b, int64_t row0, int64_t rows, int64_t col0, int64_t cols) {
   const T one(1), zero(0);
-  const T* a = reinterpret_cast<const T*>(g.a) + g.a_offsets[b];
-  const T* bb = reinterpret_cast<const T*>(g.b) + g.b_offsets[b];
-  T* c = reinterpret_cast<T*>(g.c) + b * g.m * g.n;
-  const blasint m = static_cast<blasint>(g.m), n = static_cast<blasint>(g.n), k = static_cast<blasint>(g.k);
+  const T* a = reinterpret_cast<const T*>(g.a) + g.a_offsets[b] + (g.a_trans ? row0 : row0 * g.lda);
+  const T* bb = reinterpret_cast<const T*>(g.b) + g.b_offsets[b] + (g.b_trans ? col0 * g.ldb : col0);
+  T* c = reinterpret_cast<T*>(g.c) + b * g.m * g.n + row0 * g.n + col0;
+  const blasint m = static_cast<blasint>(rows), n = static_cast<blasint>(cols), k = static_cast<blasint>(g.k);
   const blasint lda = static_cast<blasint>(g.lda), ldb = static_cast<blasint>(g.ldb), ldc = static_cast<blasint>(g.n);
   if constexpr (std::is_same<T, float>::value) {
     scipy_cblas_sgemm(CblasRowMajor, trans(g.a_trans), trans(g.b_trans), m, n, k, 1.0f, a, lda, bb, ldb, 0.0f, c, ldc);
@@ -37,22 +38,37 @@ void gemm_one(const GemmArgs& g, int64_t b) {
   }
 }
 
+// OpenBLAS always runs single-threaded (set at registration): the threads are
+// ours (OpenMP), shared with every other kernel. A batch is split across
+// them; a single product is split into one block of rows (or of columns,
+// whichever dim is longer) per thread. OpenBLAS's own pool spun or slept
+// between calls and fought OpenMP's threads for the cores.
 template <class T>
 void gemm_blas(const GemmArgs& g) {
-  // Small products run on one BLAS thread each: waking OpenBLAS's pool costs
-  // more than the work, and its threads compete with OpenMP's on few cores.
-  // A batch of small products is split across OpenMP threads instead.
-  const bool small = g.m * g.n * g.k <= (int64_t(1) << 25);
-  const int prev_threads = scipy_openblas_get_num_threads();
-  if (small && prev_threads > 1) scipy_openblas_set_num_threads(1);
-  if (small && g.batch > 1) {
-    parallel_for(0, g.batch, 1, [&](int64_t b0, int64_t e0) {
-      for (int64_t b = b0; b < e0; ++b) gemm_one<T>(g, b);
-    });
-  } else {
-    for (int64_t b = 0; b < g.batch; ++b) gemm_one<T>(g, b);
+  const int64_t work = g.m * g.n * g.k;
+  if (g.batch > 1) {
+    parallel_for(0, g.batch, std::max<int64_t>(1, (int64_t(1) << 18) / std::max<int64_t>(work, 1)),
+                 [&](int64_t b0, int64_t e0) {
+                   for (int64_t b = b0; b < e0; ++b) gemm_block<T>(g, b, 0, g.m, 0, g.n);
+                 });
+    return;
   }
-  if (small && prev_threads > 1) scipy_openblas_set_num_threads(prev_threads);
+  const bool split_rows = g.m >= g.n;
+  const int64_t len = split_rows ? g.m : g.n;
+  const int64_t parts = work >= (int64_t(1) << 18) ? std::min<int64_t>(get_num_threads(), len / 16) : 1;
+  if (parts <= 1) return gemm_block<T>(g, 0, 0, g.m, 0, g.n);
+  // Block boundaries on multiples of 16 keep each block's SIMD panels whole.
+  const int64_t chunk = ((len + parts - 1) / parts + 15) / 16 * 16;
+  parallel_for(0, parts, 1, [&](int64_t p0, int64_t p1) {
+    for (int64_t p = p0; p < p1; ++p) {
+      const int64_t start = p * chunk, size = std::min(chunk, len - start);
+      if (size <= 0) continue;
+      if (split_rows)
+        gemm_block<T>(g, 0, start, size, 0, g.n);
+      else
+        gemm_block<T>(g, 0, 0, g.m, start, size);
+    }
+  });
 }
 
 // Element (i, j) of an operand described by (ptr, ld, trans).
@@ -100,6 +116,9 @@ void gemm_kernel(const GemmArgs& g) {
 
 }  // namespace
 
-void register_blas_kernels(KernelTable& t) { t.gemm = &gemm_kernel; }
+void register_blas_kernels(KernelTable& t) {
+  scipy_openblas_set_num_threads(1);  // see gemm_blas
+  t.gemm = &gemm_kernel;
+}
 
 }  // namespace dg::cpu

@@ -4,13 +4,6 @@
 dyngraph covers; see docs/differences.md for where it deliberately differs.
 """
 
-import os as _os
-
-# OpenBLAS's worker threads spin for ~0.1 s after each BLAS call by default,
-# starving the OpenMP threads of the elementwise kernels that follow (5 ms for
-# a 100k-element add right after a matmul on 2 cores). Sleep almost at once.
-_os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
-
 try:
     from . import _C
 except ImportError:  # the RPATH to OpenBLAS didn't resolve: let its package load it, then retry
