@@ -298,3 +298,17 @@ def test_against_torch_oracle():
     print(dyngraph.finfo(dyngraph.float64), torch.finfo(torch.float64), file=buf)
     a, b = buf.getvalue().split(") ")
     assert a + ")" == b.strip()
+
+
+def test_inplace_view_methods_change_geometry_not_memory():
+    x = dyngraph.arange(6.0).reshape(2, 3)
+    ptr = x.data_ptr()
+    assert x.t_() is x and tuple(x.shape) == (3, 2) and x.data_ptr() == ptr
+    assert x.tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]
+    x.unsqueeze_(0)
+    assert tuple(x.shape) == (1, 3, 2)
+    x.squeeze_(0).transpose_(0, 1)
+    assert tuple(x.shape) == (2, 3) and x.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    leaf = dyngraph.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        leaf.unsqueeze_(0)

@@ -231,6 +231,22 @@ def _layout(self):
     return strided
 
 
+def _inplace_view(view_name):
+    """t_(), transpose_(), unsqueeze_(), squeeze_(): self takes the view's geometry (same memory)."""
+    def method(self, *args, **kwargs):
+        import dyngraph
+
+        if self.requires_grad and dyngraph.is_grad_enabled():
+            if self.is_leaf:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+            raise RuntimeError(f"{view_name}_(): in-place view ops on tensors that are part of an autograd graph "
+                               f"are not supported; use the out-of-place {view_name}()")
+        self.data = getattr(self, view_name)(*args, **kwargs)
+        return self
+    method.__name__ = view_name + "_"
+    return method
+
+
 def _install():
     props = {"H": _H, "mH": _mH, "mT": None, "layout": _layout}
     for name, fn in props.items():
@@ -238,6 +254,8 @@ def _install():
             setattr(Tensor, name, property(fn))
     methods = {"adjoint": adjoint, "lerp_": _lerp_, "apply_": _apply_, "msort": msort,
                "is_nonzero": is_nonzero}
+    for view_name in ("t", "transpose", "unsqueeze", "squeeze", "swapaxes", "swapdims"):
+        methods[view_name + "_"] = _inplace_view(view_name)
     for name, fn in methods.items():
         if not hasattr(Tensor, name):
             setattr(Tensor, name, fn)
