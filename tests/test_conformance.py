@@ -312,3 +312,10 @@ def test_inplace_view_methods_change_geometry_not_memory():
     leaf = dyngraph.ones(2, requires_grad=True)
     with pytest.raises(RuntimeError, match="leaf Variable"):
         leaf.unsqueeze_(0)
+
+
+def test_cat_of_no_tensors_is_value_error():
+    with pytest.raises(ValueError, match="non-empty list"):
+        dyngraph.cat([])
+    with pytest.raises(RuntimeError, match="non-empty"):
+        dyngraph.stack([])

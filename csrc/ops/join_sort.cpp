@@ -31,7 +31,7 @@ Tensor last_dim_dense(const Tensor& t, int64_t dim) { return contiguous(movedim(
 }  // namespace
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
-  DG_CHECK(!tensors.empty(), Error, "torch.cat(): expected a non-empty list of Tensors");
+  DG_CHECK(!tensors.empty(), ValueError, "torch.cat(): expected a non-empty list of Tensors");
   // 1-D empty tensors are skipped, as in PyTorch.
   const Tensor* ref = nullptr;
   Dtype dtype = tensors[0].dtype();
