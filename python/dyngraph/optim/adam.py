@@ -1,10 +1,10 @@
 """Adam (PyTorch's torch.optim.Adam); AdamW derives from it."""
 
 from .._C import Tensor
-from .._factories import tensor, zeros_like
 from . import _functional as F
-from .optimizer import (Optimizer, _check_no_differentiable, _check_tensor_lr, _evaluate_closure, _get_scalar_dtype,
-                        _tensorize_scalar_state, _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (
+    Optimizer, _gather_group, _check_no_differentiable, _check_tensor_lr, _evaluate_closure,
+    _tensorize_scalar_state, _to_scalar, _use_grad_for_differentiable)
 
 __all__ = ["Adam"]
 
@@ -60,29 +60,10 @@ class Adam(Optimizer):
         _tensorize_scalar_state(self)
 
     def _init_group(self, group, params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, state_steps):
-        has_complex = False
-        amsgrad = group["amsgrad"]
-        all_state = self.state
-        for p in group["params"]:
-            grad = p.grad
-            if grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params.append(p)
-            grads.append(grad)
-            state = all_state[p]
-            if len(state) == 0:
-                state["step"] = tensor(0.0, dtype=_get_scalar_dtype())
-                state["exp_avg"] = zeros_like(p)
-                state["exp_avg_sq"] = zeros_like(p)
-                if amsgrad:
-                    state["max_exp_avg_sq"] = zeros_like(p)
-            exp_avgs.append(state["exp_avg"])
-            exp_avg_sqs.append(state["exp_avg_sq"])
-            if amsgrad:
-                max_exp_avg_sqs.append(state["max_exp_avg_sq"])
-            state_steps.append(state["step"])
-        return has_complex
+        lists = {"step": state_steps, "exp_avg": exp_avgs, "exp_avg_sq": exp_avg_sqs}
+        if group["amsgrad"]:
+            lists["max_exp_avg_sq"] = max_exp_avg_sqs
+        return _gather_group(self, group, params, grads, lists)
 
     @_use_grad_for_differentiable
     def step(self, closure=None):

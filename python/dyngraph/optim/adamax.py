@@ -1,9 +1,9 @@
 """Adamax (PyTorch's torch.optim.Adamax)."""
 
-from .._factories import tensor, zeros_like
 from . import _functional as F
-from .optimizer import (Optimizer, _check_no_differentiable, _check_tensor_lr, _evaluate_closure, _get_scalar_dtype,
-                        _tensorize_scalar_state, _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (
+    Optimizer, _gather_group, _check_no_differentiable, _check_tensor_lr, _evaluate_closure,
+    _tensorize_scalar_state, _to_scalar, _use_grad_for_differentiable)
 
 __all__ = ["Adamax"]
 
@@ -42,24 +42,8 @@ class Adamax(Optimizer):
         _tensorize_scalar_state(self)
 
     def _init_group(self, group, params, grads, exp_avgs, exp_infs, state_steps):
-        has_complex = False
-        all_state = self.state
-        for p in group["params"]:
-            grad = p.grad
-            if grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params.append(p)
-            grads.append(grad)
-            state = all_state[p]
-            if len(state) == 0:
-                state["step"] = tensor(0.0, dtype=_get_scalar_dtype())
-                state["exp_avg"] = zeros_like(p)
-                state["exp_inf"] = zeros_like(p)
-            exp_avgs.append(state["exp_avg"])
-            exp_infs.append(state["exp_inf"])
-            state_steps.append(state["step"])
-        return has_complex
+        return _gather_group(self, group, params, grads,
+                             {"step": state_steps, "exp_avg": exp_avgs, "exp_inf": exp_infs})
 
     @_use_grad_for_differentiable
     def step(self, closure=None):

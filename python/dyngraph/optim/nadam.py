@@ -1,9 +1,9 @@
 """NAdam (PyTorch's torch.optim.NAdam)."""
 
-from .._factories import tensor, zeros_like
 from . import _functional as F
-from .optimizer import (Optimizer, _check_no_differentiable, _check_tensor_lr, _evaluate_closure, _get_scalar_dtype,
-                        _tensorize_scalar_state, _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (
+    Optimizer, _gather_group, _check_no_differentiable, _check_tensor_lr, _evaluate_closure,
+    _tensorize_scalar_state, _to_scalar, _use_grad_for_differentiable)
 
 __all__ = ["NAdam"]
 
@@ -47,27 +47,10 @@ class NAdam(Optimizer):
         _tensorize_scalar_state(self, ("step", "mu_product"))
 
     def _init_group(self, group, params, grads, exp_avgs, exp_avg_sqs, mu_products, state_steps):
-        has_complex = False
-        all_state = self.state
-        for p in group["params"]:
-            grad = p.grad
-            if grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params.append(p)
-            grads.append(grad)
-            state = all_state[p]
-            if len(state) == 0:
-                scalar_dtype = _get_scalar_dtype()
-                state["step"] = tensor(0.0, dtype=scalar_dtype)
-                state["mu_product"] = tensor(1.0, dtype=scalar_dtype)
-                state["exp_avg"] = zeros_like(p)
-                state["exp_avg_sq"] = zeros_like(p)
-            exp_avgs.append(state["exp_avg"])
-            exp_avg_sqs.append(state["exp_avg_sq"])
-            mu_products.append(state["mu_product"])
-            state_steps.append(state["step"])
-        return has_complex
+        return _gather_group(self, group, params, grads,
+                             {"step": state_steps, "mu_product": mu_products, "exp_avg": exp_avgs,
+                              "exp_avg_sq": exp_avg_sqs},
+                             scalars=(("step", 0.0), ("mu_product", 1.0)))
 
     @_use_grad_for_differentiable
     def step(self, closure=None):

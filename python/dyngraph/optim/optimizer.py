@@ -143,6 +143,32 @@ def _tensorize_scalar_state(optimizer, keys=("step",)):
                     p_state[key] = tensor(float(p_state[key]), dtype=_get_scalar_dtype())
 
 
+def _gather_group(optimizer, group, params, grads, state_lists, scalars=(("step", 0.0),)):
+    """Appends to params and grads each param of group that has a grad, and to each list of state_lists
+    (name -> list, in creation order) that param's state of that name. State is created on first use:
+    the names in scalars as 0-d tensors of the step dtype with the given initial value, the others as
+    zeros_like(param). Returns whether any gathered param is complex."""
+    from .._factories import zeros_like
+
+    scalars = dict(scalars)
+    has_complex = False
+    for p in group["params"]:
+        grad = p.grad
+        if grad is None:
+            continue
+        has_complex |= p.is_complex()
+        params.append(p)
+        grads.append(grad)
+        state = optimizer.state[p]
+        if len(state) == 0:
+            dtype = _get_scalar_dtype()
+            for name in state_lists:
+                state[name] = tensor(scalars[name], dtype=dtype) if name in scalars else zeros_like(p)
+        for name, values in state_lists.items():
+            values.append(state[name])
+    return has_complex
+
+
 def _check_no_differentiable(differentiable):
     """dyngraph runs every step under no_grad; differentiating through an update is not supported."""
     if differentiable:

@@ -1,9 +1,9 @@
 """RMSprop (PyTorch's torch.optim.RMSprop)."""
 
-from .._factories import tensor, zeros_like
 from . import _functional as F
-from .optimizer import (Optimizer, _check_no_differentiable, _check_tensor_lr, _evaluate_closure, _get_scalar_dtype,
-                        _tensorize_scalar_state, _to_scalar, _use_grad_for_differentiable)
+from .optimizer import (
+    Optimizer, _gather_group, _check_no_differentiable, _check_tensor_lr, _evaluate_closure,
+    _tensorize_scalar_state, _to_scalar, _use_grad_for_differentiable)
 
 __all__ = ["RMSprop"]
 
@@ -45,32 +45,12 @@ class RMSprop(Optimizer):
         _tensorize_scalar_state(self)
 
     def _init_group(self, group, params, grads, square_avgs, momentum_buffer_list, grad_avgs, state_steps):
-        has_complex = False
-        use_momentum = group["momentum"] > 0
-        centered = group["centered"]
-        all_state = self.state
-        for p in group["params"]:
-            grad = p.grad
-            if grad is None:
-                continue
-            has_complex |= p.is_complex()
-            params.append(p)
-            grads.append(grad)
-            state = all_state[p]
-            if len(state) == 0:
-                state["step"] = tensor(0.0, dtype=_get_scalar_dtype())
-                state["square_avg"] = zeros_like(p)
-                if use_momentum:
-                    state["momentum_buffer"] = zeros_like(p)
-                if centered:
-                    state["grad_avg"] = zeros_like(p)
-            square_avgs.append(state["square_avg"])
-            state_steps.append(state["step"])
-            if use_momentum:
-                momentum_buffer_list.append(state["momentum_buffer"])
-            if centered:
-                grad_avgs.append(state["grad_avg"])
-        return has_complex
+        lists = {"step": state_steps, "square_avg": square_avgs}
+        if group["momentum"] > 0:
+            lists["momentum_buffer"] = momentum_buffer_list
+        if group["centered"]:
+            lists["grad_avg"] = grad_avgs
+        return _gather_group(self, group, params, grads, lists)
 
     @_use_grad_for_differentiable
     def step(self, closure=None):
