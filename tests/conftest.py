@@ -1,6 +1,7 @@
 """Shared helpers for the dyngraph test suite: dtype tables and NumPy comparison."""
 
 import json
+import os
 import pathlib
 
 import numpy as np
@@ -20,6 +21,10 @@ FLOAT_DTYPE_NAMES = ["float16", "bfloat16", "float32", "float64"]
 
 REFERENCE = pathlib.Path("/work/shared/reference/dtype_rules.json")
 
+# DG_TEST_DEVICE=cuda reruns the NumPy comparisons on a GPU: tensors made by from_np go there, and to_np
+# brings results back, so every test written with these helpers checks the CUDA kernels too.
+TEST_DEVICE = os.environ.get("DG_TEST_DEVICE", "cpu")
+
 
 def dt(name):
     """The dyngraph dtype called name."""
@@ -33,6 +38,7 @@ def np_dtype(name):
 
 def to_np(t):
     """A NumPy copy of a tensor's values (bfloat16 widened to float32)."""
+    t = t.detach().cpu()
     if t.dtype is dyngraph.bfloat16:
         t = t.float()
     return np.array(t.detach().numpy(), copy=True)
@@ -43,10 +49,12 @@ def from_np(a, dtype_name=None):
     a = np.asarray(a)
     name = dtype_name or a.dtype.name
     if a.ndim == 0:  # built from the Python number, so 0-d tests don't lean on tensor(ndarray)
-        return dyngraph.tensor(a.item(), dtype=dt(name))
-    if name == "bfloat16":
-        return dyngraph.tensor(a.astype(np.float32)).to(dyngraph.bfloat16)
-    return dyngraph.tensor(a)
+        t = dyngraph.tensor(a.item(), dtype=dt(name))
+    elif name == "bfloat16":
+        t = dyngraph.tensor(a.astype(np.float32)).to(dyngraph.bfloat16)
+    else:
+        t = dyngraph.tensor(a)
+    return t if TEST_DEVICE == "cpu" else t.to(TEST_DEVICE)
 
 
 def sample(shape, dtype_name, seed=0, low=-9, high=10):

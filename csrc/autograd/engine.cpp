@@ -47,6 +47,8 @@ Tensor validate_grad(Tensor g, const Node& producer, size_t index, const InputMe
     if (is_complex(g.dtype()) && !is_complex(meta.dtype)) g = real(g);
     g = to_dtype(g, meta.dtype);
   }
+  // A gradient flowing back through .to(device) returns to the input's device.
+  if (g.device() != meta.device) g = to_device(g, meta.device);
   return g;
 }
 

@@ -10,6 +10,8 @@
 
 #include "dyngraph/error.h"
 #include "dyngraph/storage.h"
+#include "core/dispatch.h"
+#include "dyngraph/cuda.h"
 
 namespace dg {
 
@@ -29,7 +31,7 @@ class CachingCpuAllocator final : public Allocator {
     return *a;
   }
 
-  DataPtr allocate(size_t nbytes) override {
+  DataPtr allocate(size_t nbytes, Device) override {
     if (nbytes < kLargeBlock) {
       void* p = std::aligned_alloc(kAlignment, round_up(nbytes ? nbytes : 1, kAlignment));
       DG_CHECK(p, OutOfMemoryError, "CPU allocator: not enough memory: tried to allocate ", nbytes, " bytes");
@@ -108,6 +110,10 @@ Allocator* g_allocators[kNumDeviceTypes] = {&CachingCpuAllocator::instance(), nu
 
 Allocator* get_allocator(DeviceType type) {
   Allocator* a = g_allocators[static_cast<int>(type)];
+  if (!a && type != DeviceType::CPU) {
+    kernel_table(type);  // a backend registers its allocator along with its kernels
+    a = g_allocators[static_cast<int>(type)];
+  }
   DG_CHECK(a, Error, "no allocator for device type ", Device(type).str(),
            " (is dyngraph built with its backend, and is the device available?)");
   return a;
@@ -115,7 +121,8 @@ Allocator* get_allocator(DeviceType type) {
 void set_allocator(DeviceType type, Allocator* allocator) { g_allocators[static_cast<int>(type)] = allocator; }
 
 Storage new_storage(size_t nbytes, Device device) {
-  DataPtr d = get_allocator(device.type)->allocate(nbytes);
+  if (device.is_cuda() && device.index < 0) device.index = static_cast<int8_t>(cuda::current_device());
+  DataPtr d = get_allocator(device.type)->allocate(nbytes, device);
   return make_intrusive<StorageImpl>(d, nbytes, device);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "dyngraph/cuda.h"
 #include "dyngraph/error.h"
 
 namespace dg {
@@ -33,6 +34,12 @@ std::string Device::str() const {
   std::string s = is_cpu() ? "cpu" : "cuda";
   if (index >= 0 && !is_cpu()) s += ":" + std::to_string(index);
   return s;
+}
+
+Device resolve_device(Device d) {
+  if (d.is_cpu()) d.index = -1;
+  else if (d.index < 0) d.index = static_cast<int8_t>(cuda::device_count() > 0 ? cuda::current_device() : 0);
+  return d;
 }
 
 }  // namespace dg

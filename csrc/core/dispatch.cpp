@@ -1,5 +1,7 @@
 #include "core/dispatch.h"
+#include "dyngraph/ops.h"
 
+#include <atomic>
 #include <string>
 
 namespace dg {
@@ -47,13 +49,46 @@ UnaryKind unary_kind(UnaryOp op) {
   return kinds[static_cast<int>(op)];
 }
 
+namespace {
+std::atomic<bool> g_deterministic{false};
+}
+void set_deterministic_algorithms(bool on) { g_deterministic = on; }
+bool deterministic_algorithms() { return g_deterministic; }
+
 KernelTable& kernel_table(DeviceType type) {
   static KernelTable* tables = [] {
     auto* t = new KernelTable[kNumDeviceTypes];
     cpu::register_kernels(t[static_cast<int>(DeviceType::CPU)]);
+#ifdef DG_WITH_CUDA
+    cuda::register_kernels(t[static_cast<int>(DeviceType::CUDA)]);  // no driver call: just pointers
+#endif
     return t;
   }();
   return tables[static_cast<int>(type)];
+}
+
+std::vector<std::string> missing_kernels(DeviceType type) {
+  const KernelTable& t = kernel_table(type);
+  std::vector<std::string> missing;
+  auto need = [&](const void* fn, const std::string& name) {
+    if (!fn) missing.push_back(name);
+  };
+  for (int i = 0; i < static_cast<int>(BinaryOp::COUNT); ++i) {
+    need(reinterpret_cast<const void*>(t.binary[i]), std::string("binary.") + op_name(static_cast<BinaryOp>(i)));
+    need(reinterpret_cast<const void*>(t.binary_scalar[i]), std::string("binary_scalar.") + op_name(static_cast<BinaryOp>(i)));
+  }
+  for (int i = 0; i < static_cast<int>(UnaryOp::COUNT); ++i)
+    need(reinterpret_cast<const void*>(t.unary[i]), std::string("unary.") + op_name(static_cast<UnaryOp>(i)));
+  for (int i = 0; i < static_cast<int>(RandomOp::COUNT); ++i)
+    need(reinterpret_cast<const void*>(t.random[i]), "random." + std::to_string(i));
+  for (int i = 0; i < static_cast<int>(ReduceOp::COUNT); ++i)
+    need(reinterpret_cast<const void*>(t.reduce[i]), "reduce." + std::to_string(i));
+#define DG_SLOT(name) need(reinterpret_cast<const void*>(t.name), #name);
+  DG_SLOT(copy) DG_SLOT(fill) DG_SLOT(arange) DG_SLOT(linspace) DG_SLOT(take) DG_SLOT(put) DG_SLOT(nonzero)
+  DG_SLOT(sort) DG_SLOT(scan) DG_SLOT(softmax) DG_SLOT(where) DG_SLOT(gemm) DG_SLOT(im2col) DG_SLOT(col2im)
+  DG_SLOT(max_pool) DG_SLOT(row_norm) DG_SLOT(channel_moments) DG_SLOT(sgd) DG_SLOT(adam)
+#undef DG_SLOT
+  return missing;
 }
 
 }  // namespace dg

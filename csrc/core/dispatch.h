@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "core/reduce_iter.h"
@@ -175,6 +176,9 @@ struct KernelTable {
 // The table of a device type (registration of the CPU's happens on first use).
 DG_API KernelTable& kernel_table(DeviceType type);
 
+// The slots a device type's backend left empty (for the registry test).
+DG_API std::vector<std::string> missing_kernels(DeviceType type);
+
 // Looks up a slot; throws when the backend did not register it.
 template <class Fn>
 Fn checked_kernel(Fn fn, const char* name, Device device) {
@@ -184,6 +188,9 @@ Fn checked_kernel(Fn fn, const char* name, Device device) {
 
 namespace cpu {
 void register_kernels(KernelTable& table);
+}
+namespace cuda {
+void register_kernels(KernelTable& table);  // also registers the CUDA caching allocator
 }
 
 }  // namespace dg

@@ -72,7 +72,44 @@ bool try_make_flat(IterSpec& spec, TensorIter& it) {
 }
 }  // namespace
 
+namespace {
+TensorIter make_iter_same_device(IterSpec& spec);
+
+// The GPU an op runs on, if any operand is on one.
+Device gpu_of(const IterSpec& spec) {
+  if (spec.out.defined() && spec.out.device().is_cuda()) return spec.out.device();
+  for (int i = 0; i < spec.ninputs; ++i)
+    if (spec.inputs[i]->device().is_cuda()) return spec.inputs[i]->device();
+  return kCPU;
+}
+}  // namespace
+
 TensorIter make_iter(IterSpec& spec) {
+  // As in PyTorch, a 0-dim CPU tensor may take part in a GPU op (it acts as
+  // a scalar): it is copied to the GPU for the op.
+  const Device gpu = gpu_of(spec);
+  if (gpu.is_cpu()) return make_iter_same_device(spec);
+  Tensor moved[kMaxOperands - 1];
+  const Tensor* original[kMaxOperands - 1] = {};
+  for (int i = 0; i < spec.ninputs; ++i) {
+    original[i] = spec.inputs[i];
+    if (spec.inputs[i]->device().is_cpu() && spec.inputs[i]->dim() == 0) {
+      moved[i] = to_device(*spec.inputs[i], gpu);
+      spec.inputs[i] = &moved[i];
+    }
+  }
+  struct Restore {
+    IterSpec& spec;
+    const Tensor** original;
+    ~Restore() {
+      for (int i = 0; i < spec.ninputs; ++i) spec.inputs[i] = original[i];
+    }
+  } restore{spec, original};
+  return make_iter_same_device(spec);
+}
+
+namespace {
+TensorIter make_iter_same_device(IterSpec& spec) {
   TensorIter it;
   it.nops = spec.ninputs + 1;
   // Writing into an existing tensor is an in-place change: autograd's
@@ -167,5 +204,7 @@ TensorIter make_iter(IterSpec& spec) {
   it.ndim = static_cast<int>(it.shape.size());
   return it;
 }
+
+}  // namespace
 
 }  // namespace dg

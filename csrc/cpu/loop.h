@@ -169,3 +169,29 @@ void elementwise(const TensorIter& it, const F& f) {
 }
 
 }  // namespace dg::cpu
+
+namespace dg::cpu {
+
+// The CPU's loops as the policy of kernels/elementwise_kernels.h.
+struct CpuLoop {
+  template <class out_t, class in_t, int N, class F>
+  static void elementwise(const TensorIter& it, const F& f) {
+    cpu::elementwise<out_t, in_t, N>(it, f);
+  }
+  template <class T, class Gen>
+  static void generate(TensorIter& it, const Gen& gen) {
+    T* out = reinterpret_cast<T*>(it.data[0]);
+    parallel_for(0, it.numel, kGrainSize / 8, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) out[i] = gen(i);
+    });
+  }
+  static bool copy_bytes(TensorIter& it) {
+    const int64_t size = itemsize(it.dtypes[0]);
+    parallel_for(0, it.numel, kGrainSize * 4, [&](int64_t b, int64_t e) {
+      std::memcpy(it.data[0] + b * size, it.data[1] + b * size, static_cast<size_t>((e - b) * size));
+    });
+    return true;
+  }
+};
+
+}  // namespace dg::cpu

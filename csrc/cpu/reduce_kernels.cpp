@@ -10,71 +10,19 @@
 #include "cpu/loop.h"
 #include "dyngraph/ops.h"
 #include "kernels/convert.h"
+#include "kernels/reducers.h"
 
 namespace dg::cpu {
 
 namespace {
 
-// Sums accumulate wide: double for floats, int64 for integers.
-template <class T> struct wide { using type = std::conditional_t<std::is_integral<T>::value, int64_t, double>; };
-template <> struct wide<complex64_t> { using type = complex128_t; };
-template <> struct wide<complex128_t> { using type = complex128_t; };
-
-template <class T> struct SumR {
-  using A = typename wide<T>::type;
-  static A init() { return A(0); }
-  static A step(A a, T x) { return a + convert<A>(x); }
-  static A merge(A a, A b) { return a + b; }
-};
-template <class T> struct NanSumR {
-  using A = typename wide<T>::type;
-  static A init() { return A(0); }
-  static A step(A a, T x) { return x != x ? a : a + convert<A>(x); }
-  static A merge(A a, A b) { return a + b; }
-};
-template <class T> struct ProdR {
-  using A = typename wide<T>::type;
-  static A init() { return A(1); }
-  static A step(A a, T x) { return a * convert<A>(x); }
-  static A merge(A a, A b) { return a * b; }
-};
-// max/min propagate NaN, as PyTorch.
-template <class T> struct MaxR {
-  using A = opmath_t<T>;
-  static A init() {
-    if constexpr (std::numeric_limits<A>::has_infinity) return -std::numeric_limits<A>::infinity();
-    else return std::numeric_limits<A>::lowest();
-  }
-  static A step(A a, T xv) {
-    A x = static_cast<A>(xv);
-    return (a != a) ? a : ((x != x || x > a) ? x : a);
-  }
-  static A merge(A a, A b) { return step(a, static_cast<T>(b)); }
-};
-template <class T> struct MinR {
-  using A = opmath_t<T>;
-  static A init() {
-    if constexpr (std::numeric_limits<A>::has_infinity) return std::numeric_limits<A>::infinity();
-    else return std::numeric_limits<A>::max();
-  }
-  static A step(A a, T xv) {
-    A x = static_cast<A>(xv);
-    return (a != a) ? a : ((x != x || x < a) ? x : a);
-  }
-  static A merge(A a, A b) { return step(a, static_cast<T>(b)); }
-};
-template <class T> struct AllR {
-  using A = bool;
-  static A init() { return true; }
-  static A step(A a, T x) { return a && convert<bool>(x); }
-  static A merge(A a, A b) { return a && b; }
-};
-template <class T> struct AnyR {
-  using A = bool;
-  static A init() { return false; }
-  static A step(A a, T x) { return a || convert<bool>(x); }
-  static A merge(A a, A b) { return a || b; }
-};
+template <class T> using SumR = reducers::Sum<T>;
+template <class T> using NanSumR = reducers::NanSum<T>;
+template <class T> using ProdR = reducers::Prod<T>;
+template <class T> using MaxR = reducers::Max<T>;
+template <class T> using MinR = reducers::Min<T>;
+template <class T> using AllR = reducers::All<T>;
+template <class T> using AnyR = reducers::Any<T>;
 
 // Walks elements [begin, end) of the reduction space from base, calling f(ptr, n, stride) per row.
 template <class F>

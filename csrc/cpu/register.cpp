@@ -4,7 +4,6 @@
 namespace dg::cpu {
 
 void register_elementwise_kernels(KernelTable& t);
-void register_random_kernels(KernelTable& t);
 void register_reduce_kernels(KernelTable& t);
 void register_index_kernels(KernelTable& t);
 void register_unary_kernels(KernelTable& t);
@@ -17,7 +16,6 @@ void register_optimizer_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   register_elementwise_kernels(t);
-  register_random_kernels(t);
   register_reduce_kernels(t);
   register_index_kernels(t);
   register_unary_kernels(t);

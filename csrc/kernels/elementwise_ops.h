@@ -12,6 +12,7 @@
 
 #include "dyngraph/export.h"
 #include "kernels/convert.h"
+#include "kernels/math.h"
 #include "kernels/unary_ops.h"
 
 namespace dg::ops {
@@ -143,9 +144,7 @@ template <class T> struct Logaddexp : Binary<T> {
 template <class T> struct Pow : Binary<T> {
   DG_HOST_DEVICE T operator()(T a, T b) const {
     if constexpr (is_complex_t<T>::value) {
-      using R = decltype(T().re);
-      auto r = std::pow(std::complex<R>(a.re, a.im), std::complex<R>(b.re, b.im));
-      return T(r.real(), r.imag());
+      return math::pow_complex(a, b);
     } else if constexpr (std::is_same<T, bool>::value) {
       return a || !b;
     } else if constexpr (std::is_integral<T>::value) {

@@ -1,6 +1,7 @@
 // Scalar math shared by the CPU loops and CUDA kernels: overloads for float
 // and double, and complex versions of the functions that take complex
-// arguments (computed through std::complex on the host).
+// arguments (computed through std::complex on the host, cuda::std::complex
+// when compiled by nvcc, whose functions also run on the device).
 #pragma once
 
 #include <cmath>
@@ -9,7 +10,17 @@
 
 #include "kernels/convert.h"
 
+#if defined(__CUDACC__)
+#  include <cuda/std/complex>
+#endif
+
 namespace dg::math {
+
+#if defined(__CUDACC__)
+namespace cstd = ::cuda::std;
+#else
+namespace cstd = ::std;
+#endif
 
 template <class T> struct real_of { using type = T; };
 template <class T> struct real_of<complex<T>> { using type = T; };
@@ -17,11 +28,11 @@ template <class T>
 using real_of_t = typename real_of<T>::type;
 
 template <class T>
-inline std::complex<real_of_t<T>> to_std(T z) {
+DG_HOST_DEVICE inline cstd::complex<real_of_t<T>> to_std(T z) {
   return {z.re, z.im};
 }
 template <class T, class R>
-inline T from_std(std::complex<R> z) {
+DG_HOST_DEVICE inline T from_std(cstd::complex<R> z) {
   return T(z.real(), z.imag());
 }
 
@@ -36,25 +47,25 @@ inline T from_std(std::complex<R> z) {
       return expr_real;                                                \
     }                                                                  \
   }
-DG_MATH_FN(exp, std::exp(x), std::exp(z))
-DG_MATH_FN(log, std::log(x), std::log(z))
-DG_MATH_FN(sqrt, std::sqrt(x), std::sqrt(z))
-DG_MATH_FN(sin, std::sin(x), std::sin(z))
-DG_MATH_FN(cos, std::cos(x), std::cos(z))
-DG_MATH_FN(tan, std::tan(x), std::tan(z))
-DG_MATH_FN(sinh, std::sinh(x), std::sinh(z))
-DG_MATH_FN(cosh, std::cosh(x), std::cosh(z))
-DG_MATH_FN(tanh, std::tanh(x), std::tanh(z))
-DG_MATH_FN(asin, std::asin(x), std::asin(z))
-DG_MATH_FN(acos, std::acos(x), std::acos(z))
-DG_MATH_FN(atan, std::atan(x), std::atan(z))
-DG_MATH_FN(asinh, std::asinh(x), std::asinh(z))
-DG_MATH_FN(acosh, std::acosh(x), std::acosh(z))
-DG_MATH_FN(atanh, std::atanh(x), std::atanh(z))
+DG_MATH_FN(exp, std::exp(x), cstd::exp(z))
+DG_MATH_FN(log, std::log(x), cstd::log(z))
+DG_MATH_FN(sqrt, std::sqrt(x), cstd::sqrt(z))
+DG_MATH_FN(sin, std::sin(x), cstd::sin(z))
+DG_MATH_FN(cos, std::cos(x), cstd::cos(z))
+DG_MATH_FN(tan, std::tan(x), cstd::tan(z))
+DG_MATH_FN(sinh, std::sinh(x), cstd::sinh(z))
+DG_MATH_FN(cosh, std::cosh(x), cstd::cosh(z))
+DG_MATH_FN(tanh, std::tanh(x), cstd::tanh(z))
+DG_MATH_FN(asin, std::asin(x), cstd::asin(z))
+DG_MATH_FN(acos, std::acos(x), cstd::acos(z))
+DG_MATH_FN(atan, std::atan(x), cstd::atan(z))
+DG_MATH_FN(asinh, std::asinh(x), cstd::asinh(z))
+DG_MATH_FN(acosh, std::acosh(x), cstd::acosh(z))
+DG_MATH_FN(atanh, std::atanh(x), cstd::atanh(z))
 #undef DG_MATH_FN
 
 template <class T>
-inline real_of_t<T> abs(T x) {
+DG_HOST_DEVICE inline real_of_t<T> abs(T x) {
   if constexpr (is_complex_t<T>::value) return std::hypot(x.re, x.im);
   else if constexpr (std::is_unsigned<T>::value || std::is_same<T, bool>::value) return x;
   else if constexpr (std::is_floating_point<T>::value) return std::fabs(x);  // abs(-0.0) is +0.0
@@ -62,7 +73,7 @@ inline real_of_t<T> abs(T x) {
 }
 
 template <class T>
-inline T sigmoid(T x) {
+DG_HOST_DEVICE inline T sigmoid(T x) {
   if constexpr (is_complex_t<T>::value) return T(1) / (T(1) + exp(-x));
   else return T(1) / (T(1) + std::exp(-x));
 }
@@ -70,7 +81,7 @@ inline T sigmoid(T x) {
 // Inverse error function: Giles' single-precision approximation refined by
 // two Newton steps (accurate to double precision).
 template <class T>
-inline T erfinv(T y) {
+DG_HOST_DEVICE inline T erfinv(T y) {
   if (y <= T(-1)) return y == T(-1) ? -std::numeric_limits<T>::infinity() : std::numeric_limits<T>::quiet_NaN();
   if (y >= T(1)) return y == T(1) ? std::numeric_limits<T>::infinity() : std::numeric_limits<T>::quiet_NaN();
   double x = static_cast<double>(y);
@@ -108,7 +119,7 @@ inline T erfinv(T y) {
 
 // digamma by recurrence up to x >= 6 and the asymptotic series.
 template <class T>
-inline T digamma(T xin) {
+DG_HOST_DEVICE inline T digamma(T xin) {
   double x = static_cast<double>(xin);
   if (x == 0) return static_cast<T>(std::signbit(x) ? INFINITY : -INFINITY);
   if (x < 0) {
@@ -129,7 +140,7 @@ inline T digamma(T xin) {
 
 // trigamma (derivative of digamma), for digamma's gradient.
 template <class T>
-inline T trigamma(T xin) {
+DG_HOST_DEVICE inline T trigamma(T xin) {
   double x = static_cast<double>(xin), sign = 1, result = 0;
   if (x < 0.5) {
     sign = -1;
@@ -144,6 +155,12 @@ inline T trigamma(T xin) {
   double f = 1 / (x * x);
   result += 1 / x + f / 2 + f / x * (1.0 / 6 - f * (1.0 / 30 - f * (1.0 / 42 - f / 30)));
   return static_cast<T>(sign * result);
+}
+
+// Complex power (real powers are std::pow).
+template <class T>
+DG_HOST_DEVICE inline T pow_complex(T a, T b) {
+  return from_std<T>(cstd::pow(to_std(a), to_std(b)));
 }
 
 }  // namespace dg::math

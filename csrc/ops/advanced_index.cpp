@@ -48,7 +48,10 @@ struct IndexPlan {
   int64_t insert_at;              // where B goes in the final result
 };
 
-IndexPlan plan(IntArrayRef sizes, IntArrayRef strides, const std::vector<std::pair<int64_t, Tensor>>& indices) {
+// Offsets live on `device` (the indexed tensor's): index tensors on another
+// device are moved there first, as PyTorch allows CPU indices for GPU tensors.
+IndexPlan plan(IntArrayRef sizes, IntArrayRef strides, const std::vector<std::pair<int64_t, Tensor>>& indices,
+               Device device) {
   IndexPlan p;
   Shape b;
   try {
@@ -61,10 +64,10 @@ IndexPlan plan(IntArrayRef sizes, IntArrayRef strides, const std::vector<std::pa
   p.b_shape = b;
   std::vector<bool> indexed(sizes.size(), false);
   NoGradGuard no_grad;
-  Tensor off = zeros(b, TensorOptions(kInt64));
+  Tensor off = zeros(b, TensorOptions(kInt64).device(device));
   for (auto& [d, idx] : indices) {
     indexed[d] = true;
-    off = add(off, mul(checked_index(idx, sizes[d], d), strides[d]));
+    off = add(off, mul(checked_index(to_device(idx, device), sizes[d], d), strides[d]));
   }
   p.offsets = contiguous(off);
   bool adjacent = true;
@@ -144,7 +147,7 @@ std::vector<std::pair<int64_t, Tensor>> expand_masks(const Tensor& t, const std:
                  " at index ", d + k);
       Tensor nz = nonzero(idx);
       for (int64_t k = 0; k < idx.dim(); ++k) out.emplace_back(d + k, select(nz, 1, k));
-      if (idx.dim() == 0) out.emplace_back(d, zeros({idx.item<bool>() ? 1 : 0}, TensorOptions(kInt64)));
+      if (idx.dim() == 0) out.emplace_back(d, zeros({idx.item<bool>() ? 1 : 0}, TensorOptions(kInt64).device(t.device())));
     } else {
       DG_CHECK(idx.dtype() == kInt64 || idx.dtype() == kInt32, IndexError,
                "tensors used as indices must be long, int, byte or bool tensors");
@@ -175,7 +178,7 @@ struct IndexPutBackward final : Node {
   TensorList apply(TensorList&& g) override {
     Tensor gs, gv;
     if (next_edges[0].valid())
-      gs = accumulate ? g[0] : index_put(g[0], indices, zeros({}, TensorOptions(g[0].dtype())), false);
+      gs = accumulate ? g[0] : index_put(g[0], indices, zeros({}, TensorOptions(g[0].dtype()).device(g[0].device())), false);
     if (next_edges[1].valid()) gv = index(g[0], indices);
     return {gs, gv};
   }
@@ -195,7 +198,7 @@ Tensor nonzero(const Tensor& t) {
 Tensor index(const Tensor& t, const std::vector<std::pair<int64_t, Tensor>>& raw_indices) {
   auto indices = expand_masks(t, raw_indices);
   if (indices.empty()) return alias(t);
-  IndexPlan p = plan(t.sizes(), t.strides(), indices);
+  IndexPlan p = plan(t.sizes(), t.strides(), indices, t.device());
   Tensor base = t;
   Tensor out;
   {
@@ -231,7 +234,7 @@ namespace {
 void index_put_raw_(Tensor& self, const std::vector<std::pair<int64_t, Tensor>>& raw_indices, const Tensor& values,
                     bool accumulate) {
   auto indices = expand_masks(self, raw_indices);
-  IndexPlan p = plan(self.sizes(), self.strides(), indices);
+  IndexPlan p = plan(self.sizes(), self.strides(), indices, self.device());
   Shape final_shape(p.out_shape);
   {
     // The values broadcast to the indexed result's shape (B in its final place).
@@ -242,7 +245,8 @@ void index_put_raw_(Tensor& self, const std::vector<std::pair<int64_t, Tensor>>&
     for (size_t i = nb + p.insert_at; i < p.out_shape.size(); ++i) placed.push_back(p.out_shape[i]);
     final_shape = placed;
   }
-  Tensor v = to_dtype(values, self.dtype());
+  // Values from another device come over (a 0-dim CPU value with a GPU target, as PyTorch allows).
+  Tensor v = to_device(to_dtype(values, self.dtype()), self.device());
   while (v.dim() > static_cast<int64_t>(final_shape.size()) && v.sizes()[0] == 1) v = select(v, 0, 0);
   v = unplace_b(expand(v, final_shape), p);
   put_raw(self, p, v, accumulate);
@@ -307,7 +311,7 @@ std::vector<std::pair<int64_t, Tensor>> gather_indices(const Tensor& t, int64_t 
              " expected index ", idx.sizes(), " to be smaller than self ", t.sizes(), " apart from dimension ", dim);
     Shape shape(static_cast<size_t>(idx.dim()), 1);
     shape[d] = idx.sizes()[d];
-    out.emplace_back(d, reshape(arange(0, idx.sizes()[d], 1, TensorOptions(kInt64)), shape));
+    out.emplace_back(d, reshape(arange(0, idx.sizes()[d], 1, TensorOptions(kInt64).device(t.device())), shape));
   }
   return out;
 }

@@ -5,17 +5,37 @@
 #include "autograd/record.h"
 #include "core/dispatch.h"
 #include "core/tensor_iter.h"
+#include "dyngraph/cuda.h"
 #include "dyngraph/ops.h"
 #include "ops/overlap.h"
 
 namespace dg {
 
 namespace {
-// Copies between devices go through the destination's (or source's) backend.
-void run_copy(Tensor& dst, const Tensor& src_in) {
+void run_copy(Tensor& dst, const Tensor& src_in, bool non_blocking = false);
+
+// Copies between the CPU and a GPU (or two GPUs): the bytes cross dense and
+// already in the destination's dtype; layouts and conversions are done by
+// the copy kernel on one side.
+void transfer(Tensor& dst, const Tensor& src, bool non_blocking) {
+  Tensor s = src.sizes().equals(dst.sizes()) ? src : expand(src, dst.sizes());
+  if (s.dtype() != dst.dtype() || !s.is_contiguous()) {
+    Tensor dense = empty(dst.sizes(), TensorOptions(dst.dtype()).device(s.device()));
+    run_copy(dense, s);
+    s = dense;
+  }
+  Tensor d = dst.is_contiguous() ? dst : empty(dst.sizes(), TensorOptions(dst.dtype()).device(dst.device()));
+  cuda::memcpy(d.data_ptr(), d.device(), s.data_ptr(), s.device(), static_cast<size_t>(d.numel() * itemsize(d.dtype())),
+               non_blocking);
+  if (!d.is_same(dst)) run_copy(dst, d);
+}
+
+void run_copy(Tensor& dst, const Tensor& src_in, bool non_blocking) {
   Device dev = dst.device();
-  DG_CHECK(src_in.device() == dev, Error, "copy_: copies between ", src_in.device().str(), " and ", dev.str(),
-           " need the CUDA backend, which is not available");
+  if (src_in.device() != dev) {
+    if (dst.numel() > 0) transfer(dst, src_in, non_blocking);
+    return;
+  }
   Tensor src = unalias_input(dst, src_in);
   IterSpec spec;
   spec.out = dst;
@@ -167,16 +187,35 @@ Tensor to_dtype(const Tensor& t, Dtype dtype, bool copy) {
   return out;
 }
 
-Tensor to_device(const Tensor& t, Device device, bool copy) {
-  if (device.index < 0 && device.is_cuda()) device.index = 0;
-  if (device.is_cpu()) device.index = -1;
+Tensor to_device(const Tensor& t, Device device, bool copy, bool non_blocking) {
+  device = resolve_device(device);
   if (device == t.device() && !copy) return t;
-  Tensor out = empty(t.sizes(), TensorOptions(t.dtype()).device(device));
+  // A pinned host buffer makes a non-blocking copy from the GPU really asynchronous.
+  bool pin = non_blocking && device.is_cpu() && t.device().is_cuda();
+  Tensor out = pin ? pin_memory(empty(t.sizes(), TensorOptions(t.dtype()))) : empty(t.sizes(), TensorOptions(t.dtype()).device(device));
   {
     NoGradGuard no_grad;
-    run_copy(out, t);
+    run_copy(out, t, non_blocking);
   }
   if (any_requires_grad({&t})) record(out, {&t}, make_intrusive<PassBackward>("ToCopyBackward0"));
+  return out;
+}
+
+}  // namespace dg
+
+namespace dg {
+
+bool is_pinned(const Tensor& t) { return t.device().is_cpu() && t.numel() > 0 && cuda::is_pinned(t.data_ptr()); }
+
+Tensor pin_memory(const Tensor& t) {
+  DG_CHECK(t.device().is_cpu(), Error, "cannot pin '", t.str(), "': only dense CPU tensors can be pinned");
+  if (is_pinned(t)) return t;
+  size_t nbytes = static_cast<size_t>(t.numel() * itemsize(t.dtype()));
+  DataPtr data{cuda::pinned_alloc(nbytes), nullptr, [](void* p, void*) { cuda::pinned_free(p); }};
+  Tensor out = make_tensor(make_intrusive<StorageImpl>(data, nbytes, kCPU), t.dtype(), Shape(t.sizes()),
+                           contiguous_strides(t.sizes()), 0);
+  NoGradGuard no_grad;
+  run_copy(out, t);
   return out;
 }
 

@@ -8,11 +8,6 @@
 namespace dg {
 
 namespace {
-Device resolve(Device d) {
-  if (d.is_cuda() && d.index < 0) d.index = 0;
-  if (d.is_cpu()) d.index = -1;
-  return d;
-}
 
 TensorIter output_iter(Tensor& out, const char* name) {
   IterSpec spec;
@@ -27,7 +22,7 @@ Tensor empty(IntArrayRef shape, TensorOptions options) {
   Dtype dtype = options.dtype_or(default_dtype());
   int64_t numel = checked_numel(shape);
   size_t nbytes = static_cast<size_t>(checked_mul(numel, itemsize(dtype), "empty"));
-  Device dev = resolve(options.device_);
+  Device dev = resolve_device(options.device_);
   return make_tensor(new_storage(nbytes, dev), dtype, Shape(shape), contiguous_strides(shape), 0);
 }
 
@@ -40,7 +35,7 @@ Tensor empty_strided(IntArrayRef shape, IntArrayRef strides, TensorOptions optio
     extent += (shape[d] - 1) * strides[d];
   }
   size_t nbytes = static_cast<size_t>(checked_mul(extent, itemsize(dtype), "empty_strided"));
-  return make_tensor(new_storage(nbytes, resolve(options.device_)), dtype, Shape(shape), Shape(strides), 0);
+  return make_tensor(new_storage(nbytes, resolve_device(options.device_)), dtype, Shape(shape), Shape(strides), 0);
 }
 
 Tensor full(IntArrayRef shape, const Scalar& value, TensorOptions options) {
@@ -65,11 +60,11 @@ namespace {
 TensorOptions like(const Tensor& t, TensorOptions options) {
   TensorOptions o = options;
   if (!o.has_dtype) o = o.dtype(t.dtype());
+  if (!o.has_device) o = o.device(t.device());
   return o;
 }
 }  // namespace
-// *_like keep the tensor's device unless one is given (a CPU device in
-// options is the default, so it cannot tell: the caller resolves devices).
+// *_like keep the tensor's dtype and device unless options give them.
 Tensor empty_like(const Tensor& t, TensorOptions options) { return empty(t.sizes(), like(t, options)); }
 Tensor zeros_like(const Tensor& t, TensorOptions options) { return zeros(t.sizes(), like(t, options)); }
 Tensor ones_like(const Tensor& t, TensorOptions options) { return ones(t.sizes(), like(t, options)); }

@@ -98,7 +98,7 @@ Tensor flip(const Tensor& t, IntArrayRef dims) {
   for (int64_t dim : dims) {
     int64_t d = wrap_dim(dim, t.dim());
     int64_t n = t.sizes()[d];
-    out = index_select(out, d, arange(n - 1, -1, -1, TensorOptions(kInt64)));
+    out = index_select(out, d, arange(n - 1, -1, -1, TensorOptions(kInt64).device(t.device())));
   }
   return dims.empty() ? clone(t) : out;
 }
@@ -144,7 +144,7 @@ Tensor repeat_interleave(const Tensor& t, int64_t repeats, std::optional<int64_t
   Tensor x = dim ? t : flatten(t);
   int64_t d = dim ? wrap_dim(*dim, t.dim()) : 0;
   int64_t n = x.sizes()[d];
-  Tensor idx = reshape(expand(unsqueeze(arange(0, n, 1, TensorOptions(kInt64)), 1), {n, repeats}), {-1});
+  Tensor idx = reshape(expand(unsqueeze(arange(0, n, 1, TensorOptions(kInt64).device(t.device())), 1), {n, repeats}), {-1});
   return index_select(x, d, idx);
 }
 
@@ -166,7 +166,7 @@ struct SortBackward final : Node {
 
 std::pair<Tensor, Tensor> sort(const Tensor& t, int64_t dim, bool descending) {
   DG_CHECK(!is_complex(t.dtype()), Error, "sort(): complex tensors cannot be sorted");
-  if (t.dim() == 0) return {clone(t), zeros({}, TensorOptions(kInt64))};
+  if (t.dim() == 0) return {clone(t), zeros({}, TensorOptions(kInt64).device(t.device()))};
   int64_t d = wrap_dim(dim, t.dim());
   Tensor dense = last_dim_dense(detach(t), d);
   Tensor values = empty(dense.sizes(), TensorOptions(t.dtype()).device(t.device()));

@@ -112,7 +112,7 @@ struct AsStridedOverlapBackward final : Node {
     int64_t in_numel = checked_numel(in_shape), max_index = rel_offset;
     for (size_t d = 0; d < sizes.size(); ++d) max_index += (sizes[d] - 1) * strides[d];
     int64_t extent = std::max(in_numel, max_index + 1);
-    Tensor positions = as_strided(arange(0, extent, 1, kInt64), sizes, strides, rel_offset);
+    Tensor positions = as_strided(arange(0, extent, 1, TensorOptions(kInt64).device(g.device())), sizes, strides, rel_offset);
     Tensor flat = index_put(zeros({extent}, TensorOptions(g.dtype()).device(g.device())), {{0, positions}}, g, true);
     return {reshape(narrow(flat, 0, 0, in_numel), in_shape)};
   }

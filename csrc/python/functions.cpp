@@ -5,6 +5,7 @@
 
 #include "core/dispatch.h"
 #include "dyngraph/autograd.h"
+#include "dyngraph/cuda.h"
 #include "python/bindings.h"
 
 namespace py = pybind11;
@@ -59,7 +60,9 @@ void bind_functions(py::module_& m) {
   // ---- random ----------------------------------------------------------------------------------
   py::class_<Generator>(m, "Generator")
       .def(py::init([](OptDevice device) {
-             DG_CHECK(!device || device->is_cpu(), Error, "only CPU generators are available in this build");
+             // Philox streams do not depend on the device: one kind of generator serves both.
+             DG_CHECK(!device || device->is_cpu() || cuda::device_count() > 0, DeviceUnavailableError,
+                      "cannot create a CUDA generator: ", cuda::unavailable_reason());
              return new Generator();
            }),
            py::arg("device") = py::none())

@@ -128,7 +128,9 @@ void bind_indexing(py::module_& m) {
                PyComplex_Check(value.ptr())) {
       v = full({}, value.cast<Scalar>(), TensorOptions(t.dtype()).device(t.device()));
     } else {
-      v = py::module_::import("dyngraph").attr("as_tensor")(value, py::arg("dtype") = t.dtype()).cast<Tensor>();
+      v = py::module_::import("dyngraph")
+              .attr("as_tensor")(value, py::arg("dtype") = t.dtype(), py::arg("device") = t.device())
+              .cast<Tensor>();
     }
     auto [view, adv] = apply_basic(t, parse_index(index));
     if (adv.empty()) {

@@ -8,6 +8,7 @@ namespace dg::python {
 
 namespace {
 PyObject* g_oom_error = nullptr;
+PyObject* g_unavailable_error = nullptr;
 
 void translate_errors(std::exception_ptr p) {
   try {
@@ -18,6 +19,8 @@ void translate_errors(std::exception_ptr p) {
     PyErr_SetString(PyExc_ValueError, e.what());
   } catch (const dg::TypeError& e) {
     PyErr_SetString(PyExc_TypeError, e.what());
+  } catch (const dg::DeviceUnavailableError& e) {
+    PyErr_SetString(g_unavailable_error ? g_unavailable_error : PyExc_RuntimeError, e.what());
   } catch (const dg::OutOfMemoryError& e) {
     PyErr_SetString(g_oom_error ? g_oom_error : PyExc_MemoryError, e.what());
   } catch (const dg::Error& e) {
@@ -39,6 +42,13 @@ PYBIND11_MODULE(_C, m) {
                                    py::make_tuple(py::handle(PyExc_RuntimeError), py::handle(PyExc_MemoryError)).ptr(),
                                    nullptr);
   m.attr("OutOfMemoryError") = py::handle(g_oom_error);
+  // Asking for a GPU that isn't there: PyTorch raises AssertionError ("not
+  // compiled with CUDA") or RuntimeError ("no NVIDIA driver") depending on its
+  // build; this is both, so either `except` works.
+  g_unavailable_error = PyErr_NewException(
+      "dyngraph.cuda.CudaUnavailableError",
+      py::make_tuple(py::handle(PyExc_RuntimeError), py::handle(PyExc_AssertionError)).ptr(), nullptr);
+  m.attr("_CudaUnavailableError") = py::handle(g_unavailable_error);
   py::register_exception_translator(&translate_errors);
 
   m.def(
@@ -57,11 +67,13 @@ PYBIND11_MODULE(_C, m) {
   bind_indexing(m);
   bind_functions(m);
   bind_numpy(m);
+  bind_dlpack(m);
   bind_autograd(m);
   bind_math(m);
   bind_linalg(m);
   bind_reductions(m);
   bind_join_sort(m);
   bind_nn(m);
+  bind_cuda(m);
   bind_out_overloads(m);  // last: it wraps every function bound above
 }

@@ -56,6 +56,7 @@ std::optional<Shape> dims_arg(const py::object& dim) {
 namespace {
 
 py::object to_list(const Tensor& t) {
+  if (!t.device().is_cpu()) return to_list(to_device(t, kCPU));  // one copy, not one per element
   if (t.dim() == 0) return py::cast(t.item());
   py::list out(t.sizes()[0]);
   for (int64_t i = 0; i < t.sizes()[0]; ++i) out[static_cast<size_t>(i)] = to_list(select(t, 0, i));
@@ -238,15 +239,13 @@ void bind_tensor(py::module_& m) {
       .def("fill_", [](Tensor t, S v) { return fill_(t, v); })
       .def("fill_", [](Tensor t, T v) { return fill_(t, v); })
       .def("zero_", [](Tensor t) { return fill_(t, 0); })
-      .def("_to", [](T t, std::optional<Dtype> dtype, std::optional<Device> device, bool copy) {
+      .def("_to", [](T t, std::optional<Dtype> dtype, std::optional<Device> device, bool copy, bool non_blocking) {
         Tensor r = t;
         bool copied = false;
         if (device && *device != t.device()) {
-          Device want = *device;
-          if (want.is_cuda() && want.index < 0) want.index = 0;
-          if (want.is_cpu()) want.index = -1;
+          Device want = resolve_device(*device);
           if (want != t.device()) {
-            r = to_device(r, want);
+            r = to_device(r, want, false, non_blocking);
             copied = true;
           }
         }
@@ -256,7 +255,7 @@ void bind_tensor(py::module_& m) {
         }
         if (copy && !copied) r = clone(r);
         return r;
-      })
+      }, py::arg("dtype"), py::arg("device"), py::arg("copy"), py::arg("non_blocking") = false)
       .def("item", [](T t) {
         DG_CHECK(t.numel() == 1, Error, "a Tensor with ", t.numel(), " elements cannot be converted to Scalar");
         return t.item();

@@ -30,4 +30,8 @@ struct DG_API Device {
 
 const Device kCPU{DeviceType::CPU};
 
+// The concrete device: "cuda" becomes "cuda:<current device>", and the CPU's
+// index is always -1.
+DG_API Device resolve_device(Device d);
+
 }  // namespace dg

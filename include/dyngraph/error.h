@@ -32,6 +32,11 @@ class DG_API OutOfMemoryError : public Error {
  public:
   using Error::Error;
 };
+// A device was asked for that this build or machine lacks (no GPU, no driver).
+class DG_API DeviceUnavailableError : public Error {
+ public:
+  using Error::Error;
+};
 
 namespace detail {
 inline void append(std::ostringstream&) {}

@@ -100,7 +100,15 @@ DG_API Tensor& fill_(Tensor& t, const Scalar& value);
 DG_API Tensor& fill_(Tensor& t, const Tensor& value);  // a 0-d (or 1-element) value
 DG_API Tensor clone(const Tensor& t);                  // keeps a dense layout's strides
 DG_API Tensor to_dtype(const Tensor& t, Dtype dtype, bool copy = false);
-DG_API Tensor to_device(const Tensor& t, Device device, bool copy = false);
+// use_deterministic_algorithms: kernels that would otherwise depend on thread
+// timing (atomic accumulation on a GPU) take a slower, ordered path.
+DG_API void set_deterministic_algorithms(bool on);
+DG_API bool deterministic_algorithms();
+// non_blocking: a copy to or from pinned host memory returns before it is done.
+DG_API Tensor to_device(const Tensor& t, Device device, bool copy = false, bool non_blocking = false);
+// A copy of t in page-locked host memory (for fast, asynchronous copies to a GPU).
+DG_API Tensor pin_memory(const Tensor& t);
+DG_API bool is_pinned(const Tensor& t);
 
 // ---- elementwise ------------------------------------------------------------------
 DG_API Tensor add(const Tensor& a, const Tensor& b, const Scalar& alpha = 1);

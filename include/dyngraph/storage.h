@@ -23,7 +23,8 @@ struct DataPtr {
 class DG_API Allocator {
  public:
   virtual ~Allocator() = default;
-  virtual DataPtr allocate(size_t nbytes) = 0;
+  // nbytes on `device` (its index is resolved: never -1 for a GPU).
+  virtual DataPtr allocate(size_t nbytes, Device device) = 0;
 };
 
 // The allocator registered for a device type (the CPU's is built in; the

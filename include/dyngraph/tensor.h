@@ -73,13 +73,14 @@ class DG_API TensorImpl : public Refcounted {
 // What a factory makes: dtype (default: the op's own default), device.
 struct TensorOptions {
   bool has_dtype = false;
+  bool has_device = false;  // *_like keep the tensor's device unless one is given
   Dtype dtype_ = kFloat32;
   Device device_ = kCPU;
 
   TensorOptions() = default;
   TensorOptions(Dtype d) : has_dtype(true), dtype_(d) {}
-  TensorOptions(Device dev) : device_(dev) {}
-  TensorOptions(DeviceType t) : device_(t) {}
+  TensorOptions(Device dev) : has_device(true), device_(dev) {}
+  TensorOptions(DeviceType t) : has_device(true), device_(t) {}
   TensorOptions dtype(Dtype d) const {
     TensorOptions o = *this;
     o.has_dtype = true;
@@ -88,6 +89,7 @@ struct TensorOptions {
   }
   TensorOptions device(Device dev) const {
     TensorOptions o = *this;
+    o.has_device = true;
     o.device_ = dev;
     return o;
   }

@@ -25,6 +25,7 @@ del _d, _alias, _name
 from ._C import *  # noqa: E402,F401,F403  (every public op of the C++ core)
 from ._C import Generator, OutOfMemoryError, Tensor, default_generator  # noqa: E402,F401
 from . import _tensor  # noqa: E402,F401  (installs the Python-side Tensor methods)
+from ._dlpack import from_dlpack  # noqa: E402,F401  (and Tensor.__dlpack__ / __dlpack_device__)
 from ._factories import *  # noqa: E402,F401,F403
 from ._functional import *  # noqa: E402,F401,F403
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: E402
@@ -50,3 +51,14 @@ from ._finfo import finfo, iinfo  # noqa: E402,F401
 from . import nn, optim, utils  # noqa: E402,F401
 from ._misc_ops import *  # noqa: E402,F401,F403  (multinomial, logspace, dist, strided, pi, ...)
 from . import backends, cuda, testing  # noqa: E402,F401
+from . import amp, cpu  # noqa: E402,F401  (autocast and GradScaler; dyngraph.cpu.amp, dyngraph.cuda.amp)
+from .cuda import amp as _cuda_amp  # noqa: E402,F401
+from .amp import GradScaler, autocast  # noqa: E402,F401
+from .amp.autocast_mode import (  # noqa: E402,F401
+    autocast_decrement_nesting, autocast_increment_nesting, clear_autocast_cache, get_autocast_cpu_dtype,
+    get_autocast_dtype, get_autocast_gpu_dtype, is_autocast_cache_enabled, is_autocast_cpu_enabled,
+    is_autocast_enabled, set_autocast_cache_enabled, set_autocast_cpu_dtype, set_autocast_cpu_enabled,
+    set_autocast_dtype, set_autocast_enabled, set_autocast_gpu_dtype)
+
+amp.autocast_mode._install()  # wraps the ops on autocast's lists (one global check each while autocast is off)
+del _cuda_amp

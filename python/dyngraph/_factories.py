@@ -151,10 +151,38 @@ def _promoted_leaf_dtype(data, np, inferred):
     return result or inferred
 
 
+def _on_host(data):
+    """data (a nested sequence) with its tensors off the CPU replaced by CPU copies; data itself if it has none."""
+    if isinstance(data, Tensor):
+        return data.cpu()
+    if isinstance(data, (list, tuple)):
+        items = [_on_host(d) for d in data]
+        return data if all(h is d for h, d in zip(items, data)) else items
+    return data
+
+
+def _is_gpu_array(data):
+    """A GPU array from another library (CuPy, Numba, ...): it has __cuda_array_interface__. Those that also
+    speak DLPack (CuPy does) are read through it, zero-copy; NumPy conversion would fail for them anyway."""
+    if isinstance(data, (list, tuple, builtins.int, builtins.float, builtins.complex)):
+        return False  # the common cases, without two failing attribute lookups
+    return hasattr(data, "__cuda_array_interface__") and hasattr(data, "__dlpack__")
+
+
+def _from_gpu_array(data):
+    from ._dlpack import from_dlpack
+
+    return from_dlpack(data)
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """A new tensor holding a copy of ``data`` (a number, nested sequence, NumPy array or tensor)."""
     if isinstance(data, Tensor):
         t = data.detach().clone()
+        t = t.to(dtype=dtype, device=device) if (dtype is not None or device is not None) else t
+        return _finish(t, requires_grad=requires_grad)
+    if _is_gpu_array(data):
+        t = _from_gpu_array(data).clone()
         t = t.to(dtype=dtype, device=device) if (dtype is not None or device is not None) else t
         return _finish(t, requires_grad=requires_grad)
     np = _np() if type(data).__module__ == "numpy" else None
@@ -170,7 +198,13 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
         else:
             if isinstance(data, (str, bytes)):
                 raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
-            arr = np.array(data)
+            try:
+                arr = np.array(data)
+            except TypeError:  # NumPy can't read GPU tensors among the elements: read CPU copies of them
+                host = _on_host(data)
+                if host is data:
+                    raise
+                arr = np.array(host)
             inferred = _inferred_dtype(arr)
             if isinstance(data, (list, tuple)) and _first_leaf_is_numpy_scalar(data, np):
                 inferred = _promoted_leaf_dtype(data, np, inferred)
@@ -181,9 +215,12 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
 
 
 def as_tensor(data, dtype=None, device=None):
-    """``data`` as a tensor, sharing memory with it when dtype and device allow (tensors, NumPy arrays)."""
+    """``data`` as a tensor, sharing memory with it when dtype and device allow (tensors, NumPy arrays, GPU arrays
+    exposing __cuda_array_interface__ and __dlpack__)."""
     if isinstance(data, Tensor):
         return data.to(dtype=dtype, device=device)
+    if _is_gpu_array(data):
+        return _from_gpu_array(data).to(dtype=dtype, device=device)
     np = _np()
     if isinstance(data, np.ndarray) and data.dtype.name in _NUMPY_TO_DTYPE and data.dtype.isnative and all(
             s >= 0 for s in data.strides):

@@ -74,9 +74,17 @@ def _dim_first(t, dim):
     return t.reshape(1) if t.dim() == 0 else t.movedim(dim, 0)
 
 
+def _check_same_device(self, other):
+    """As PyTorch, values written into self must be on its device (only indices may be elsewhere)."""
+    if other.device != self.device:
+        raise RuntimeError(f"Expected all tensors to be on the same device, but found at least two devices, "
+                           f"{self.device} and {other.device}!")
+
+
 def _prepare_index_write(self, dim, index, source, op, same_dtype_message):
     dim = _wrap_dim(dim, self.dim())
     index = _check_vector_index(index, op)
+    _check_same_device(self, source)
     if source.dtype is not self.dtype:
         raise RuntimeError(same_dtype_message.format(self=_type_name(self), source=_type_name(source)))
     _check_source(self, dim, index, source, op)
@@ -218,6 +226,7 @@ def _check_scatter(self, dim, index, src, reduce):
         raise RuntimeError("scatter_reduce(): Expected dtype int64 for index")
     if src.dtype is not self.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    _check_same_device(self, src)
     dim = _wrap_dim(dim, self.dim())
     if not (index.dim() == self.dim() == src.dim()) and not (index.dim() <= 1 and self.dim() <= 1 and src.dim() <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")

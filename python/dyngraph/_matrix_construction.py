@@ -109,7 +109,7 @@ def fill_diagonal_(self, fill_value, wrap=False):
 def _as_value(value, like):
     """fill_value as a 0-d tensor of like's dtype (a float written into an int tensor truncates, as in PyTorch)."""
     if isinstance(value, _C.Tensor):
-        return value.to(like.dtype)
+        return value.to(dtype=like.dtype, device=like.device)
     import dyngraph
 
     return dyngraph.tensor(value, device=like.device).to(like.dtype)

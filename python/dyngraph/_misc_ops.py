@@ -39,7 +39,10 @@ strided = layout("strided")
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    """Indices drawn from the rows of ``input`` (1-D or 2-D, non-negative weights), as int64."""
+    """Indices drawn from the rows of ``input`` (1-D or 2-D, non-negative weights), as int64.
+
+    All rows at once, on input's device: one uniform draw per row and sample (the same numbers row by row
+    on every device), then an inverse CDF (with replacement) or an exponential race (without)."""
     import dyngraph
 
     if not isinstance(input, Tensor):
@@ -54,37 +57,31 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if not replacement and num_samples > n:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without replacement")
     rows = input.detach().double().reshape(-1, n)
-    picks = [_multinomial_row(rows[i], num_samples, replacement, generator) for i in builtins.range(rows.shape[0])]
-    result = dyngraph.tensor(picks, dtype=dyngraph.int64)
+    not_finite, negative, empty = dyngraph.stack([~dyngraph.isfinite(rows).all(), (rows < 0).any(),
+                                                  (rows.sum(-1) <= 0).any()]).tolist()  # one sync for all checks
+    if not_finite:
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry that is inf or nan)")
+    if negative:
+        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
+    if empty:
+        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+    u = dyngraph.rand(rows.shape[0], num_samples if replacement else n, dtype=dyngraph.float64, device=rows.device,
+                      generator=generator)
+    if replacement:
+        # Inverse CDF: the first index whose running total passes u * total. Zero
+        # weights add nothing to the running total, so they are never picked.
+        cdf = rows.cumsum(-1)
+        result = dyngraph.searchsorted(cdf, u * cdf[:, -1:], right=True).clamp_max(n - 1)
+    else:
+        # Exponential race: the smallest -log(u) / w come out in the order of sequential sampling without
+        # replacement; zero weights get an infinite key and come last (in index order), as in PyTorch.
+        keys = -dyngraph.log1p(-u) / rows
+        result = keys.argsort(-1, stable=True)[:, :num_samples].contiguous()
     if input.dim() == 1:
         result = result[0]
     if out is not None:
         return out.copy_(result)
     return result
-
-
-def _multinomial_row(weights, num_samples, replacement, generator):
-    import numpy as np
-
-    import dyngraph
-
-    if replacement:
-        from .utils.data.sampler import _multinomial
-
-        return _multinomial(weights, num_samples, True, generator)
-    w = weights.numpy()
-    if not np.all(np.isfinite(w)):
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry that is inf or nan)")
-    if np.any(w < 0):
-        raise RuntimeError("invalid multinomial distribution (encountering probability entry < 0)")
-    if w.sum() <= 0:
-        raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-    u = dyngraph.rand(len(w), dtype=dyngraph.float64, generator=generator).numpy()
-    # Exponential race: the smallest -log(u) / w come out in the order of sequential sampling without
-    # replacement; zero weights get an infinite key and come last (in index order), as in PyTorch.
-    with np.errstate(divide="ignore"):
-        keys = -np.log1p(-u) / w
-    return np.argsort(keys, kind="stable")[:num_samples].tolist()
 
 
 def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -159,9 +156,13 @@ _deterministic = {"mode": False, "warn_only": False}
 
 
 def use_deterministic_algorithms(mode, *, warn_only=False):
-    """Recorded for are_deterministic_algorithms_enabled(); dyngraph's CPU kernels are deterministic anyway."""
+    """Makes GPU kernels that would depend on thread timing (atomic accumulation in index_put_,
+    index_add, scatter_add) take an ordered path. dyngraph's CPU kernels are deterministic anyway."""
     _deterministic["mode"] = builtins.bool(mode)
     _deterministic["warn_only"] = builtins.bool(warn_only)
+    from . import _C
+
+    _C._set_deterministic_algorithms(_deterministic["mode"])
 
 
 def are_deterministic_algorithms_enabled():

@@ -13,12 +13,14 @@ from ._types import dtype as _dtype_class
 
 
 def _parse_to(args, kwargs):
-    """Tensor.to(dtype) / to(device, dtype=None) / to(other) / to(dtype=..., device=...)."""
+    """Tensor.to(dtype) / to(device, dtype=None) / to(other) / to(dtype=..., device=...), each optionally
+    followed by non_blocking and copy (positionally, in that order, or as keywords)."""
     dtype = kwargs.pop("dtype", None)
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
-    kwargs.pop("non_blocking", None)
+    non_blocking = kwargs.pop("non_blocking", False)
     kwargs.pop("memory_format", None)
+    flags = []
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for a in args:
@@ -29,15 +31,21 @@ def _parse_to(args, kwargs):
         elif isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
         elif isinstance(a, builtins.bool):
-            copy = a  # to(dtype, non_blocking, copy) positional form: the last bool wins
+            flags.append(a)
         elif a is not None:
             raise TypeError(f"to() received an invalid combination of arguments: {type(a).__name__}")
-    return dtype, device, copy
+    if len(flags) > 2:
+        raise TypeError("to() received an invalid combination of arguments: too many bool arguments")
+    if flags:
+        non_blocking = flags[0]
+    if len(flags) == 2:
+        copy = flags[1]
+    return dtype, device, copy, builtins.bool(non_blocking)
 
 
 def _to(self, *args, **kwargs):
-    dtype, device, copy = _parse_to(args, dict(kwargs))
-    return self._to(dtype, device, copy)
+    dtype, device, copy, non_blocking = _parse_to(args, dict(kwargs))
+    return self._to(dtype, device, copy, non_blocking)
 
 
 def _numpy(self, *, force=False):
@@ -132,7 +140,24 @@ def _cpu(self, memory_format=None):
 
 
 def _cuda(self, device=None, non_blocking=False, memory_format=None):
-    return self._to(None, "cuda" if device is None else (f"cuda:{device}" if isinstance(device, builtins.int) else device), False)
+    target = "cuda" if device is None else (f"cuda:{device}" if isinstance(device, builtins.int) else device)
+    return self._to(None, target, False, non_blocking)
+
+
+def _pin_memory(self, device=None):
+    """A copy in page-locked host memory (itself when already pinned): copies from it to a GPU can be
+    asynchronous (non_blocking=True)."""
+    return _C._pin_memory(self)
+
+
+def _is_pinned(self, device=None):
+    return _C._is_pinned(self)
+
+
+def _record_stream(self, stream):
+    """Marks this CUDA tensor's memory as used by `stream`: the allocator will not reuse it before the
+    work queued on that stream so far is done."""
+    _C._record_stream(self, stream.cuda_stream)
 
 
 _TENSOR_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
@@ -143,7 +168,7 @@ _TENSOR_TYPE_NAMES = {"float32": "FloatTensor", "float64": "DoubleTensor", "floa
 
 def _type(self, dtype=None, non_blocking=False, **kwargs):
     if dtype is None:
-        return "dyngraph." + _TENSOR_TYPE_NAMES[self.dtype._name]
+        return ("dyngraph.cuda." if self.is_cuda else "dyngraph.") + _TENSOR_TYPE_NAMES[self.dtype._name]
     if isinstance(dtype, str):  # 'torch.DoubleTensor', 'dyngraph.LongTensor', 'torch.cuda.FloatTensor'
         import dyngraph
 
@@ -151,7 +176,9 @@ def _type(self, dtype=None, non_blocking=False, **kwargs):
         by_type = {v: k for k, v in _TENSOR_TYPE_NAMES.items()}
         if len(parts) < 2 or parts[0] not in ("torch", "dyngraph") or parts[-1] not in by_type:
             raise ValueError(f"invalid type: '{dtype}'")
-        device = "cuda" if len(parts) == 3 and parts[1] == "cuda" else None
+        # The name sets the device type too: 'torch.FloatTensor' is a CPU one (a GPU tensor keeps its GPU).
+        to_cuda = len(parts) == 3 and parts[1] == "cuda"
+        device = None if to_cuda == self.is_cuda else ("cuda" if to_cuda else "cpu")
         return self._to(getattr(dyngraph, by_type[parts[-1]]), device, False)
     if isinstance(dtype, type) and issubclass(dtype, Tensor):
         return self
@@ -222,6 +249,9 @@ def _install():
     T.numpy = _numpy
     T.cpu = _cpu
     T.cuda = _cuda
+    T.pin_memory = _pin_memory
+    T.is_pinned = _is_pinned
+    T.record_stream = _record_stream
     T.type = _type
     T.new_tensor = _new_tensor
     for name in ("zeros", "ones", "empty", "full"):

@@ -75,11 +75,11 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False, st
         per_input = []
         for k, i in enumerate(ins):
             if rows[k]:
-                stacked = dyngraph.zeros(o.numel(), *i.shape, dtype=i.dtype)
+                stacked = dyngraph.zeros(o.numel(), *i.shape, dtype=i.dtype, device=i.device)
                 for r, g in enumerate(rows[k]):
                     stacked[r] = g
             else:
-                stacked = dyngraph.zeros(0, *i.shape, dtype=i.dtype)
+                stacked = dyngraph.zeros(0, *i.shape, dtype=i.dtype, device=i.device)
             per_input.append(stacked.reshape(*o.shape, *i.shape))
         result.append(per_input[0] if single_in else tuple(per_input))
     return result[0] if single_out else tuple(result)

@@ -42,7 +42,7 @@ def _numerical_jacobians(func, inputs, outputs, eps):
             minus = [o.detach().clone() for o in _outputs_tuple(func(*inputs))]
             flat[j] = orig
             for oi, (p, m) in enumerate(zip(plus, minus)):
-                jac[oi][k][:, j] = ((p - m) / (2 * eps)).double().reshape(-1).numpy()
+                jac[oi][k][:, j] = ((p - m) / (2 * eps)).double().reshape(-1).cpu().numpy()
     return jac
 
 
@@ -67,7 +67,7 @@ def _analytical_jacobians(inputs, outputs):
                     continue
                 g = next(gi)
                 if g is not None:
-                    jac[oi][k][r, :] = g.detach().double().reshape(-1).numpy()
+                    jac[oi][k][r, :] = g.detach().double().reshape(-1).cpu().numpy()
     return jac
 
 
@@ -115,8 +115,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outputs = _outputs_tuple(func(*inputs))
     if grad_outputs is None:
         gen = dyngraph.Generator().manual_seed(0)
-        grad_outputs = tuple(dyngraph.randn(*o.shape, dtype=o.dtype, generator=gen).requires_grad_(True)
-                             for o in outputs)
+        grad_outputs = tuple(dyngraph.randn(*o.shape, dtype=o.dtype, device=o.device, generator=gen)
+                             .requires_grad_(True) for o in outputs)
     else:
         grad_outputs = _inputs_tuple(grad_outputs)
     n_in = len(inputs)

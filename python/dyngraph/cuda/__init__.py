@@ -1,119 +1,146 @@
-"""dyngraph.cuda: the torch.cuda queries. This build answers them for its
-CUDA backend: is_available() is False (and device_count() 0) unless a CUDA
-tensor can be allocated."""
+"""dyngraph.cuda: GPUs as PyTorch's torch.cuda presents them. Everything is lazy: importing it touches
+no driver, and on a machine without a GPU (or a build without CUDA) is_available() is False,
+device_count() is 0, the memory queries return 0 and calls that need a device raise."""
 
-__all__ = ["is_available", "device_count", "is_initialized", "current_device", "synchronize", "empty_cache",
-           "manual_seed", "manual_seed_all", "seed", "seed_all", "get_device_name", "memory_allocated",
-           "max_memory_allocated", "memory_reserved", "reset_peak_memory_stats", "set_device", "device",
-           "is_bf16_supported"]
+import collections
 
-_available = None
+from .. import _C
+from ._device import device_index as _device_index
+from ._device import is_available
+from ._device import lazy_check as _lazy_check
+from .memory import (empty_cache, max_memory_allocated, max_memory_cached, max_memory_reserved, mem_get_info,
+                     memory_allocated, memory_cached, memory_reserved, memory_stats, memory_summary,
+                     reset_max_memory_allocated, reset_max_memory_cached, reset_peak_memory_stats)
+from .streams import (Event, ExternalStream, Stream, StreamContext, current_stream, default_stream, set_stream,
+                      stream)
+
+__all__ = ["is_available", "device_count", "is_initialized", "init", "current_device", "set_device", "device",
+           "device_of", "get_device_name", "get_device_capability", "get_device_properties", "synchronize",
+           "Stream", "ExternalStream", "Event", "StreamContext", "stream", "current_stream", "default_stream",
+           "set_stream", "empty_cache", "memory_allocated", "max_memory_allocated", "memory_reserved",
+           "max_memory_reserved", "memory_cached", "max_memory_cached", "memory_stats", "memory_summary",
+           "mem_get_info", "reset_peak_memory_stats", "reset_max_memory_allocated", "reset_max_memory_cached",
+           "manual_seed", "manual_seed_all", "seed", "seed_all", "initial_seed", "is_bf16_supported",
+           "OutOfMemoryError", "CudaUnavailableError", "is_built"]
+
+OutOfMemoryError = _C.OutOfMemoryError
+CudaUnavailableError = _C._CudaUnavailableError
 
 
-def is_available():
-    """Whether dyngraph can put tensors on a CUDA GPU."""
-    global _available
-    if _available is None:
-        from .. import _C
-
-        probe = getattr(_C, "_cuda_is_available", None)
-        if probe is not None:
-            _available = bool(probe())
-        else:
-            import dyngraph
-
-            try:
-                dyngraph.zeros(1, device="cuda")
-                _available = True
-            except Exception:
-                _available = False
-    return _available
+def is_built():
+    """Whether this dyngraph was compiled with its CUDA backend (a GPU may still be missing)."""
+    return _C._cuda_is_built()
 
 
 def device_count():
-    from .. import _C
-
-    counter = getattr(_C, "_cuda_device_count", None)
-    if counter is not None:
-        return int(counter())
-    return 1 if is_available() else 0
+    """The number of usable GPUs (0 without a driver or GPU)."""
+    return _C._cuda_device_count()
 
 
 def is_initialized():
     return is_available()
 
 
-def _lazy_check():
-    if not is_available():
-        raise AssertionError("Torch not compiled with CUDA enabled")
+def init():
+    """Initializes CUDA now rather than on first use; raises when it can't be used."""
+    _lazy_check()
 
 
 def current_device():
     _lazy_check()
-    return 0
+    return _C._cuda_current_device()
 
 
 def set_device(device):
-    _lazy_check()
-
-
-def get_device_name(device=None):
-    _lazy_check()
-    return "CUDA device"
-
-
-def synchronize(device=None):
-    _lazy_check()
-
-
-def is_bf16_supported(including_emulation=True):
-    return is_available()
-
-
-def empty_cache():
-    """Releases cached GPU memory: nothing to do without a CUDA device."""
-
-
-def memory_allocated(device=None):
-    return 0
-
-
-def max_memory_allocated(device=None):
-    return 0
-
-
-def memory_reserved(device=None):
-    return 0
-
-
-def reset_peak_memory_stats(device=None):
-    pass
-
-
-def manual_seed(seed):
-    """Seeds the CUDA generators; silently a no-op without CUDA, as in PyTorch."""
-
-
-def manual_seed_all(seed):
-    """Seeds the CUDA generators of every device; silently a no-op without CUDA, as in PyTorch."""
-
-
-def seed():
-    pass
-
-
-def seed_all():
-    pass
+    """Selects the GPU new CUDA tensors go to (a negative index is ignored, as in PyTorch)."""
+    index = _device_index(device)
+    if index >= 0:
+        _C._cuda_set_device(index)
 
 
 class device:
-    """Context manager that selects a CUDA device (nothing to select without CUDA)."""
+    """Context manager that makes a GPU the current device for its block."""
 
     def __init__(self, device):
-        self.idx = device
+        self.idx = _device_index(device) if device is not None else -1
+        self.prev_idx = -1
 
     def __enter__(self):
+        if self.idx >= 0:
+            self.prev_idx = current_device()
+            if self.prev_idx != self.idx:
+                _C._cuda_set_device(self.idx)
         return self
 
     def __exit__(self, *exc):
+        if self.idx >= 0 and self.prev_idx != self.idx:
+            _C._cuda_set_device(self.prev_idx)
         return False
+
+
+class device_of(device):
+    """The device context of a tensor (a no-op for CPU tensors)."""
+
+    def __init__(self, obj):
+        super().__init__(obj.device.index if obj.is_cuda else None)
+
+
+def get_device_name(device=None):
+    return _C._cuda_device_name(_device_index(device))
+
+
+def get_device_capability(device=None):
+    """(major, minor) compute capability."""
+    return tuple(_C._cuda_device_capability(_device_index(device)))
+
+
+_CudaDeviceProperties = collections.namedtuple("_CudaDeviceProperties", ["name", "major", "minor", "total_memory"])
+
+
+def get_device_properties(device=None):
+    index = _device_index(device)
+    major, minor = _C._cuda_device_capability(index)
+    return _CudaDeviceProperties(_C._cuda_device_name(index), major, minor, _C._cuda_device_total_memory(index))
+
+
+def synchronize(device=None):
+    """Waits for all work queued on the device."""
+    _C._cuda_synchronize(_device_index(device))
+
+
+def is_bf16_supported(including_emulation=True):
+    if not is_available():
+        return False
+    return including_emulation or get_device_capability()[0] >= 8
+
+
+# dyngraph has one random generator for every device (results on a GPU match the CPU's for the same
+# seed); these seed it, but only when a GPU is there, so that without one they stay no-ops as in PyTorch.
+def manual_seed(seed):
+    if is_available():
+        import dyngraph
+
+        dyngraph.manual_seed(seed)
+
+
+manual_seed_all = manual_seed
+
+
+def seed():
+    if is_available():
+        import dyngraph
+
+        dyngraph.seed()
+
+
+seed_all = seed
+
+
+def initial_seed():
+    _lazy_check()
+    import dyngraph
+
+    return dyngraph.initial_seed()
+
+
+from . import amp  # noqa: E402,F401  (the deprecated dyngraph.cuda.amp names)

@@ -40,7 +40,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         key = key.repeat_interleave(groups, -3)
         value = value.repeat_interleave(groups, -3)
     if is_causal:
-        attn_mask = dyngraph.ones(L, S, dtype=dyngraph.bool).tril()
+        attn_mask = dyngraph.ones(L, S, dtype=dyngraph.bool, device=query.device).tril()
     batch = max(1, query.numel() // max(1, L * query.shape[-1]))
     block = max(1, _MAX_SCORE_ELEMENTS // max(1, batch * S))
     if L <= block:

@@ -12,7 +12,7 @@ def _keep_mask(input, p, shape):
     """Bernoulli(1 - p) in the input's dtype, scaled by 1 / (1 - p)."""
     import dyngraph
 
-    mask = dyngraph.empty(shape, dtype=input.dtype).bernoulli_(1 - p)
+    mask = dyngraph.empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
     return mask.div_(1 - p) if p < 1 else mask
 
 
@@ -75,7 +75,7 @@ def _alpha_dropout(input, p, training, inplace, shape):
         return input
     if p == 1.0:
         return input.mul_(0) if inplace else input * 0
-    keep = dyngraph.empty(shape, dtype=input.dtype).bernoulli_(1 - p)
+    keep = dyngraph.empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
     a = 1.0 / ((_SELU_ALPHA_SCALE ** 2 * p + 1) * (1 - p)) ** 0.5
     b = (keep - 1) * (_SELU_ALPHA_SCALE * a) + _SELU_ALPHA_SCALE * a * p
     out = input * (keep * a) + b

@@ -5,6 +5,15 @@ from .. import _C
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
 
+def _mixed(input, *params):
+    """Whether input is float16/bfloat16 and its (given) affine parameters float32: PyTorch's one accepted
+    mix for the norms (what autocast makes of a float32 model fed a reduced-precision input). The result
+    then has input's dtype."""
+    given = [p for p in params if p is not None]
+    return (bool(given) and input.dtype._name in ("float16", "bfloat16")
+            and all(p.dtype._name == "float32" for p in given))
+
+
 def _channel_shape(input):
     return [1, input.shape[1]] + [1] * (input.dim() - 2)
 
@@ -63,6 +72,8 @@ def _check_normalized_shape(input, normalized_shape, name):
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     shape = [normalized_shape] if isinstance(normalized_shape, int) else [int(s) for s in normalized_shape]
+    if _mixed(input, weight, bias):
+        return _C.layer_norm(input.float(), shape, weight, bias, eps).to(input.dtype)
     return _C.layer_norm(input, shape, weight, bias, eps)
 
 
@@ -73,7 +84,9 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     if eps is None:
         eps = dyngraph.finfo(input.dtype).eps
     y = input * (input.square().mean(dims, keepdim=True) + eps).rsqrt()
-    return y * weight if weight is not None else y
+    if weight is None:
+        return y
+    return (y * weight).to(input.dtype) if _mixed(input, weight) else y * weight
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
@@ -85,7 +98,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
                            f"shape {list(input.shape)} and num_groups={num_groups}")
     per_group = input.numel() // (n * num_groups) if n * num_groups else 0
     y = _C.layer_norm(input.reshape(n, num_groups, per_group), [per_group], None, None, eps).reshape(input.shape)
-    return _affine(y, weight, bias, _channel_shape(input))
+    out = _affine(y, weight, bias, _channel_shape(input))
+    return out.to(input.dtype) if _mixed(input, weight, bias) else out
 
 
 def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
@@ -98,8 +112,8 @@ def local_response_norm(input, size, alpha=0.0001, beta=0.75, k=1.0):
     # Sum of squares over a window of `size` channels (zero-padded), by differences of a cumulative sum.
     sq = input.square()
     c = input.shape[1]
-    zeros_front = dyngraph.zeros([input.shape[0], size // 2 + 1] + list(input.shape[2:]), dtype=input.dtype)
-    zeros_back = dyngraph.zeros([input.shape[0], (size - 1) // 2] + list(input.shape[2:]), dtype=input.dtype)
+    zeros_front = input.new_zeros([input.shape[0], size // 2 + 1] + list(input.shape[2:]))
+    zeros_back = input.new_zeros([input.shape[0], (size - 1) // 2] + list(input.shape[2:]))
     csum = dyngraph.cat([zeros_front, sq, zeros_back], 1).cumsum(1)
     window = csum.narrow(1, size, c) - csum.narrow(1, 0, c)
     div = (window * (alpha / size) + k).pow(beta)

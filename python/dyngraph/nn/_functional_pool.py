@@ -115,11 +115,13 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
     else:
         with dyngraph.no_grad():
             if count_include_pad:  # padding counts, ceil_mode's overhang does not
-                ones = dyngraph.ones([1, 1] + [s + 2 * p for s, p in zip(sizes, padding)], dtype=x.dtype)
+                ones = dyngraph.ones([1, 1] + [s + 2 * p for s, p in zip(sizes, padding)], dtype=x.dtype,
+                                     device=x.device)
                 counts = _padded(ones, [0] * dims, extras, 0)
                 counts = _patches(counts, kernel, stride, dilation, outs).sum(2)
             else:
-                counts = _patches(_padded(dyngraph.ones([1, 1] + sizes, dtype=x.dtype), padding, extras, 0),
+                ones = dyngraph.ones([1, 1] + sizes, dtype=x.dtype, device=x.device)
+                counts = _patches(_padded(ones, padding, extras, 0),
                                   kernel, stride, dilation, outs).sum(2)
         result = sums / counts
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
@@ -185,13 +187,13 @@ def _windows(in_size, out_size):
     return starts, ends
 
 
-def _averaging_matrix(in_size, out_size, dtype):
+def _averaging_matrix(in_size, out_size, dtype, device):
     import dyngraph
 
     m = np.zeros((out_size, in_size))
     for i, (s, e) in enumerate(zip(*_windows(in_size, out_size))):
         m[i, s:e] = 1.0 / (e - s)
-    return dyngraph.tensor(m, dtype=dtype)
+    return dyngraph.tensor(m, dtype=dtype, device=device)
 
 
 def _adaptive_avg(input, output_size, dims, name):
@@ -200,7 +202,7 @@ def _adaptive_avg(input, output_size, dims, name):
         raise RuntimeError(f"\"{name}\" not implemented for '{x.dtype}'")
     for j in range(dims):
         axis = 2 + j
-        m = _averaging_matrix(x.shape[axis], outs[j], x.dtype)
+        m = _averaging_matrix(x.shape[axis], outs[j], x.dtype, x.device)
         x = _C.matmul(x.movedim(axis, -1), m.t()).movedim(-1, axis)
     return x.squeeze(0) if unbatched else x
 
@@ -229,7 +231,7 @@ def _adaptive_max(input, output_size, return_indices, dims, name):
         starts, ends = _windows(sizes[j], outs[j])
         width = max(e - s for s, e in zip(starts, ends))
         taps = np.array([[min(s + t, e - 1) for t in range(width)] for s, e in zip(starts, ends)], dtype=np.int64)
-        taps_per_dim.append(dyngraph.tensor(taps))
+        taps_per_dim.append(dyngraph.tensor(taps, device=x.device))
         x = x.index_select(2 + 2 * j, taps_per_dim[-1].reshape(-1))
         x = x.unflatten(2 + 2 * j, (outs[j], width))
     # x: (N, C, o0, w0, o1, w1, ...) -> (N, C, o0, o1, ..., w0*w1*...)
@@ -249,7 +251,7 @@ def _adaptive_max(input, output_size, return_indices, dims, name):
         rest = rest // width
         shape = [1] * (dims + 2)
         shape[2 + j] = outs[j]
-        o_j = dyngraph.arange(outs[j]).view(shape)
+        o_j = dyngraph.arange(outs[j], device=x.device).view(shape)
         index = index + taps_per_dim[j][o_j, t_j] * plane_stride
         plane_stride *= sizes[j]
     index = index.squeeze(0) if unbatched else index
@@ -276,8 +278,6 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
 
 
 def _max_unpool(input, indices, kernel_size, stride, padding, output_size, dims, name):
-    import dyngraph
-
     kernel = ntuple(kernel_size, dims, "kernel_size")
     stride = kernel if stride is None else ntuple(stride, dims, "stride")
     padding = ntuple(padding, dims, "padding")
@@ -298,7 +298,7 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, dims,
     if flat_idx.numel() and (flat_idx.min().item() < 0 or flat_idx.max().item() >= plane):
         bad = flat_idx.max().item() if flat_idx.max().item() >= plane else flat_idx.min().item()
         raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {'x'.join(map(str, sizes))})")
-    out = dyngraph.zeros(n, c, plane, dtype=x.dtype).scatter(2, flat_idx, x.reshape(n, c, -1))
+    out = x.new_zeros(n, c, plane).scatter(2, flat_idx, x.reshape(n, c, -1))
     out = out.view([n, c] + sizes)
     return out.squeeze(0) if unbatched else out
 

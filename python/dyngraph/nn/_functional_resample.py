@@ -14,13 +14,13 @@ __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilin
 def _arange(n, like):
     import dyngraph
 
-    return dyngraph.arange(n, dtype=dyngraph.int64)
+    return dyngraph.arange(n, dtype=dyngraph.int64, device=like.device)
 
 
 # ---- pad ------------------------------------------------------------------------------------------
 
 
-def _pad_indices(size, left, right, mode, dim, input_shape):
+def _pad_indices(size, left, right, mode, dim, input_shape, device):
     """The source index of each output position along one dim, for the index-based pad modes."""
     import dyngraph
 
@@ -31,7 +31,7 @@ def _pad_indices(size, left, right, mode, dim, input_shape):
         raise RuntimeError("Padding value causes wrapping around more than once.")
     if size == 0 and (left > 0 or right > 0):
         raise RuntimeError(f"{mode} padding of an empty dimension {dim} of input {list(input_shape)}")
-    pos = dyngraph.arange(-left, size + right, dtype=dyngraph.int64)
+    pos = dyngraph.arange(-left, size + right, dtype=dyngraph.int64, device=device)
     if mode == "replicate":
         return pos.clamp(0, size - 1)
     if mode == "circular":
@@ -67,7 +67,8 @@ def pad(input, pad, mode="constant", value=None):
         if left < 0 or right < 0:  # negative padding crops first
             out = out.narrow(dim, max(-left, 0), out.shape[dim] - max(-left, 0) - max(-right, 0))
             left, right = max(left, 0), max(right, 0)
-        out = out.index_select(dim, _pad_indices(out.shape[dim], left, right, mode, dim, input.shape))
+        index = _pad_indices(out.shape[dim], left, right, mode, dim, input.shape, input.device)
+        out = out.index_select(dim, index)
     return out
 
 
@@ -95,7 +96,7 @@ def _constant_pad(input, pads, value):
         shape[dim] = new
     if all(p <= 0 for p in pads):
         return cropped.clone()
-    out = dyngraph.full(shape, value, dtype=input.dtype)
+    out = dyngraph.full(shape, value, dtype=input.dtype, device=input.device)
     out[tuple(slices)] = cropped
     return out
 
@@ -127,11 +128,11 @@ def _output_sizes(input, size, scale_factor, recompute_scale_factor, dims):
     return sizes, ([None] * dims if recompute_scale_factor else scales)
 
 
-def _source_coords(out_size, in_size, scale, align_corners, cubic=False):
+def _source_coords(out_size, in_size, scale, align_corners, device, cubic=False):
     """Continuous source coordinate of each output position (PyTorch's area_pixel_compute_source_index)."""
     import dyngraph
 
-    dst = dyngraph.arange(out_size, dtype=dyngraph.float64)
+    dst = dyngraph.arange(out_size, dtype=dyngraph.float64, device=device)
     if align_corners:
         ratio = (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
         return dst * ratio
@@ -140,11 +141,11 @@ def _source_coords(out_size, in_size, scale, align_corners, cubic=False):
     return src if cubic else src.clamp_min(0.0)
 
 
-def _nearest_indices(out_size, in_size, scale, exact):
+def _nearest_indices(out_size, in_size, scale, exact, device):
     import dyngraph
 
     ratio = 1.0 / scale if scale is not None and scale > 0 else in_size / out_size
-    dst = dyngraph.arange(out_size, dtype=dyngraph.float64)
+    dst = dyngraph.arange(out_size, dtype=dyngraph.float64, device=device)
     src = ((dst + 0.5) * ratio).floor() if exact else (dst * ratio).floor()
     return src.long().clamp(max=in_size - 1)
 
@@ -202,9 +203,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     for j in range(dims):
         axis, in_size, out_size = 2 + j, input.shape[2 + j], sizes[j]
         if mode in ("nearest", "nearest-exact"):
-            x = x.index_select(axis, _nearest_indices(out_size, in_size, scales[j], mode == "nearest-exact"))
+            index = _nearest_indices(out_size, in_size, scales[j], mode == "nearest-exact", x.device)
+            x = x.index_select(axis, index)
             continue
-        src = _source_coords(out_size, in_size, scales[j], align_corners, cubic=mode == "bicubic")
+        src = _source_coords(out_size, in_size, scales[j], align_corners, x.device, cubic=mode == "bicubic")
         base = src.floor()
         t = src - base
         base = base.long()
@@ -290,12 +292,12 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
             + tap(y0 + 1, x0 + 1, tx * ty))
 
 
-def _base_coords(steps, align_corners, dtype):
+def _base_coords(steps, align_corners, dtype, device):
     import dyngraph
 
     if steps <= 1:
-        return dyngraph.zeros(max(steps, 0), dtype=dtype)
-    lin = dyngraph.linspace(-1, 1, steps, dtype=dtype)
+        return dyngraph.zeros(max(steps, 0), dtype=dtype, device=device)
+    lin = dyngraph.linspace(-1, 1, steps, dtype=dtype, device=device)
     return lin if align_corners else lin * (steps - 1) / steps
 
 
@@ -310,19 +312,21 @@ def affine_grid(theta, size, align_corners=None):
             raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {list(size)}. "
                              f"Got {list(theta.shape)}.")
         n, _, h, w = size
-        xs = _base_coords(w, align_corners, theta.dtype).view(1, w).expand(h, w)
-        ys = _base_coords(h, align_corners, theta.dtype).view(h, 1).expand(h, w)
-        base = dyngraph.stack([xs, ys, dyngraph.ones(h, w, dtype=theta.dtype)], -1).reshape(1, h * w, 3)
+        xs = _base_coords(w, align_corners, theta.dtype, theta.device).view(1, w).expand(h, w)
+        ys = _base_coords(h, align_corners, theta.dtype, theta.device).view(h, 1).expand(h, w)
+        ones = dyngraph.ones(h, w, dtype=theta.dtype, device=theta.device)
+        base = dyngraph.stack([xs, ys, ones], -1).reshape(1, h * w, 3)
         return _C.matmul(base, theta.transpose(1, 2)).reshape(n, h, w, 2)
     if len(size) == 5:
         if theta.dim() != 3 or tuple(theta.shape[-2:]) != (3, 4):
             raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {list(size)}. "
                              f"Got {list(theta.shape)}.")
         n, _, d, h, w = size
-        xs = _base_coords(w, align_corners, theta.dtype).view(1, 1, w).expand(d, h, w)
-        ys = _base_coords(h, align_corners, theta.dtype).view(1, h, 1).expand(d, h, w)
-        zs = _base_coords(d, align_corners, theta.dtype).view(d, 1, 1).expand(d, h, w)
-        base = dyngraph.stack([xs, ys, zs, dyngraph.ones(d, h, w, dtype=theta.dtype)], -1).reshape(1, d * h * w, 4)
+        xs = _base_coords(w, align_corners, theta.dtype, theta.device).view(1, 1, w).expand(d, h, w)
+        ys = _base_coords(h, align_corners, theta.dtype, theta.device).view(1, h, 1).expand(d, h, w)
+        zs = _base_coords(d, align_corners, theta.dtype, theta.device).view(d, 1, 1).expand(d, h, w)
+        ones = dyngraph.ones(d, h, w, dtype=theta.dtype, device=theta.device)
+        base = dyngraph.stack([xs, ys, zs, ones], -1).reshape(1, d * h * w, 4)
         return _C.matmul(base, theta.transpose(1, 2)).reshape(n, d, h, w, 3)
     raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
                               f"respectively. Got size {list(size)}.")

@@ -46,7 +46,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 def _bincount(flat, n):
     import dyngraph
 
-    counts = dyngraph.zeros(n, dtype=dyngraph.int64)
+    counts = dyngraph.zeros(n, dtype=dyngraph.int64, device=flat.device)
     counts.index_put_((flat,), dyngraph.ones_like(flat), accumulate=True)
     return counts
 
@@ -70,7 +70,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is a mini-batch of "
                              "fixed length sequences.")
         bags, length = input.shape
-        segment = dyngraph.arange(bags).repeat_interleave(length)
+        segment = dyngraph.arange(bags, device=input.device).repeat_interleave(length)
         flat = input.reshape(-1)
         if per_sample_weights is not None:
             per_sample_weights = per_sample_weights.reshape(-1)
@@ -82,7 +82,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         flat = input
         starts = offsets[:-1] if include_last_offset else offsets
         bags = starts.numel()
-        marks = dyngraph.zeros(flat.numel() + 1, dtype=dyngraph.int64)
+        marks = dyngraph.zeros(flat.numel() + 1, dtype=dyngraph.int64, device=flat.device)
         marks.index_put_((starts.long(),), dyngraph.ones_like(starts.long()), accumulate=True)
         segment = marks[: flat.numel()].cumsum(0) - 1
     else:
@@ -95,16 +95,16 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         rows = rows * per_sample_weights.unsqueeze(1)
     dim = weight.shape[1]
     # One-hot (bags x n) membership matrix: a bag's sum is one matrix product.
-    member = (segment.unsqueeze(0) == dyngraph.arange(bags).unsqueeze(1))
+    member = (segment.unsqueeze(0) == dyngraph.arange(bags, device=segment.device).unsqueeze(1))
     if keep is not None:
         member = member & keep.unsqueeze(0)
     if mode == "max":
-        fill = dyngraph.full((), float("-inf"), dtype=rows.dtype)
+        fill = dyngraph.full((), float("-inf"), dtype=rows.dtype, device=rows.device)
         stacked = _C.where(member.unsqueeze(2), rows.unsqueeze(0), fill)
         if not flat.numel():
-            return dyngraph.zeros(bags, dim, dtype=weight.dtype)
+            return dyngraph.zeros(bags, dim, dtype=weight.dtype, device=weight.device)
         out = stacked.amax(1)
-        return _C.where(member.any(1, keepdim=True), out, dyngraph.zeros((), dtype=out.dtype))
+        return _C.where(member.any(1, keepdim=True), out, dyngraph.zeros((), dtype=out.dtype, device=out.device))
     summed = _C.matmul(member.to(rows.dtype), rows)
     if mode == "sum":
         return summed

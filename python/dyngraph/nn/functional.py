@@ -211,7 +211,7 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError("Class values must be smaller than num_classes.")
     import dyngraph
 
-    classes = dyngraph.arange(num_classes, dtype=dyngraph.int64)
+    classes = dyngraph.arange(num_classes, dtype=dyngraph.int64, device=tensor.device)
     return (tensor.unsqueeze(-1).long() == classes).long()
 
 

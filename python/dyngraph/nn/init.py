@@ -109,8 +109,8 @@ def dirac_(tensor, groups=1):
         tensor.zero_()
         if min_dim == 0:
             return tensor
-        d = dyngraph.arange(min_dim).repeat(groups)
-        out_idx = dyngraph.arange(groups).repeat_interleave(min_dim) * out_per_group + d
+        d = dyngraph.arange(min_dim, device=tensor.device).repeat(groups)
+        out_idx = dyngraph.arange(groups, device=tensor.device).repeat_interleave(min_dim) * out_per_group + d
         centers = tuple(s // 2 for s in sizes[2:])
         tensor[(out_idx, d) + centers] = 1
     return tensor

@@ -276,7 +276,7 @@ def assert_allclose(actual, expected, rtol=None, atol=None, equal_nan=True, msg=
     if not isinstance(actual, dyngraph.Tensor):
         actual = dyngraph.tensor(actual)
     if not isinstance(expected, dyngraph.Tensor):
-        expected = dyngraph.tensor(expected, dtype=actual.dtype)
+        expected = dyngraph.tensor(expected, dtype=actual.dtype, device=actual.device)
     if rtol is None and atol is None:
         rtol, atol = default_tolerances(actual, expected)
     assert_close(actual, expected, rtol=rtol, atol=atol, equal_nan=equal_nan, check_device=True,

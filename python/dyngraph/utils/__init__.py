@@ -17,9 +17,10 @@ def get_cmake_dir():
 
 
 def __getattr__(name):
-    # utils.data (and its multiprocessing machinery) loads on first use, keeping `import dyngraph` fast.
-    if name == "data":
+    # utils.data (and its multiprocessing machinery) loads on first use, keeping `import dyngraph` fast;
+    # utils.dlpack too, as torch.utils.dlpack is reachable without an import.
+    if name in ("data", "dlpack"):
         import importlib
 
-        return importlib.import_module(".data", __name__)
+        return importlib.import_module("." + name, __name__)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -458,13 +458,14 @@ class Module:
     def to(self, *args, **kwargs):
         from ..._tensor import _parse_to
 
-        dtype, device, _ = _parse_to(args, dict(kwargs))
+        dtype, device, _, non_blocking = _parse_to(args, dict(kwargs))
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
 
         def convert(t):
-            return t.to(device=device, dtype=dtype if (t.is_floating_point() or t.is_complex()) else None)
+            return t.to(device=device, dtype=dtype if (t.is_floating_point() or t.is_complex()) else None,
+                        non_blocking=non_blocking)
 
         return self._apply(convert)
 

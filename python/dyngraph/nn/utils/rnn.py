@@ -17,13 +17,22 @@ class PackedSequence(collections.namedtuple("PackedSequence",
             unsorted_indices = invert_permutation(sorted_indices)
         return super().__new__(cls, data, batch_sizes, sorted_indices, unsorted_indices)
 
+    def _with_data(self, data):
+        # The index tensors follow the data to its device; batch_sizes stays on the CPU, as in PyTorch.
+        if data is self.data:
+            return self
+        sorted_indices = None if self.sorted_indices is None else self.sorted_indices.to(data.device)
+        unsorted_indices = None if self.unsorted_indices is None else self.unsorted_indices.to(data.device)
+        return type(self)(data, self.batch_sizes, sorted_indices, unsorted_indices)
+
     def to(self, *args, **kwargs):
-        data = self.data.to(*args, **kwargs)
-        return self if data is self.data else type(self)(data, self.batch_sizes, self.sorted_indices,
-                                                           self.unsorted_indices)
+        return self._with_data(self.data.to(*args, **kwargs))
 
     def cpu(self):
-        return self.to("cpu")
+        return self._with_data(self.data.cpu())
+
+    def cuda(self, *args, **kwargs):
+        return self._with_data(self.data.cuda(*args, **kwargs))
 
     def float(self):
         return type(self)(self.data.float(), self.batch_sizes, self.sorted_indices, self.unsorted_indices)
@@ -36,7 +45,7 @@ class PackedSequence(collections.namedtuple("PackedSequence",
         return self.data.is_cuda
 
     def is_pinned(self):
-        return False
+        return self.data.is_pinned()
 
 
 def invert_permutation(permutation):
@@ -45,7 +54,8 @@ def invert_permutation(permutation):
     if permutation is None:
         return None
     output = dyngraph.empty_like(permutation)
-    output.scatter_(0, permutation, dyngraph.arange(permutation.numel(), dtype=permutation.dtype))
+    output.scatter_(0, permutation, dyngraph.arange(permutation.numel(), dtype=permutation.dtype,
+                                                    device=permutation.device))
     return output
 
 
@@ -111,7 +121,7 @@ def pack_padded_sequence(input, lengths, batch_first=False, enforce_sorted=True)
         order, sorted_indices = list(range(len(lengths))), None
     else:
         order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
-        sorted_indices = dyngraph.tensor(order, dtype=dyngraph.int64)
+        sorted_indices = dyngraph.tensor(order, dtype=dyngraph.int64, device=input.device)
         input = input.index_select(1, sorted_indices)
     sorted_lengths = [lengths[i] for i in order]
     if sorted_lengths[0] > input.size(0):

@@ -40,8 +40,8 @@ class DataLoader:
     """Combines a dataset and a sampler and iterates batches over the dataset.
 
     Arguments as in PyTorch: batch_size=1, shuffle, sampler, batch_sampler,
-    num_workers, collate_fn, pin_memory (accepted; dyngraph has no pinned
-    host memory, so it changes nothing), drop_last, timeout, worker_init_fn,
+    num_workers, collate_fn, pin_memory (batches come in page-locked memory
+    when a GPU is available, for asynchronous copies to it), drop_last, timeout, worker_init_fn,
     multiprocessing_context, generator, prefetch_factor, persistent_workers,
     pin_memory_device and in_order (accepted; batches always come in order).
     batch_size=None turns batching off: each sample goes through
@@ -207,6 +207,7 @@ class _BaseDataLoaderIter:
         self._base_seed = _draw_seed(loader.generator)
         self._num_yielded = 0
         _warn_pin_memory(loader)
+        self._pin = loader.pin_memory and dyngraph.cuda.is_available()
 
     def __iter__(self):
         return self
@@ -221,6 +222,8 @@ class _BaseDataLoaderIter:
     def __next__(self):
         data = self._next_data()
         self._num_yielded += 1
+        if self._pin:
+            data = _pin_memory(data)
         return data
 
     def __len__(self):
@@ -237,6 +240,21 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
     def _next_data(self):
         index = self._next_index()  # StopIteration ends the epoch
         return self._fetcher.fetch(index)
+
+
+def _pin_memory(data):
+    """Batches in page-locked memory, structure kept (what PyTorch's pin-memory thread does)."""
+    if isinstance(data, dyngraph.Tensor):
+        return data.pin_memory()
+    if isinstance(data, dict):
+        return type(data)({k: _pin_memory(v) for k, v in data.items()})
+    if isinstance(data, tuple) and hasattr(data, "_fields"):  # namedtuple
+        return type(data)(*(_pin_memory(v) for v in data))
+    if isinstance(data, (list, tuple)):
+        return type(data)(_pin_memory(v) for v in data)
+    if hasattr(data, "pin_memory"):
+        return data.pin_memory()
+    return data
 
 
 def _warn_pin_memory(loader):

@@ -1,0 +1,304 @@
+// CUDA kernels of the nn ops: fused softmax/log_softmax, layer norm rows,
+// batch-norm channel moments (one block per row or channel, block
+// reductions), im2col/col2im and max pooling (one thread per output
+// element). Each follows its CPU kernel's arithmetic: same opmath types,
+// same exp, same order of the sums that decide rounding where it can.
+#include <cmath>
+#include <limits>
+
+#include "core/dispatch.h"
+#include "cuda/block_reduce.cuh"
+#include "cuda/loop.cuh"
+#include "kernels/fast_exp.h"
+
+namespace dg::cuda {
+
+namespace {
+
+constexpr int kRowThreads = 256;
+
+int current() {
+  int d = 0;
+  DG_CUDA_CHECK(cudaGetDevice(&d));
+  return d;
+}
+unsigned grid_for(int64_t total) { return static_cast<unsigned>(std::min<int64_t>((total + 255) / 256, 65535 * 16)); }
+unsigned rows_grid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(rows, 65535 * 16)); }
+
+template <class M>
+__device__ M sum_of(M a, M b) {
+  return a + b;
+}
+template <class M>
+__device__ M max_of(M a, M b) {
+  return b > a ? b : a;  // NaN never wins (it still poisons the sum)
+}
+
+template <class M>
+__device__ M exp_of(M x) {
+  if constexpr (std::is_same<M, float>::value) return math::exp_flush(x);
+  else return exp(x);
+}
+
+template <class T>
+__global__ void softmax_kernel(int64_t rows, int64_t n, const T* src, T* dst, bool log) {
+  using M = opmath_t<T>;
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* x = src + r * n;
+    T* y = dst + r * n;
+    M m = -std::numeric_limits<M>::infinity();
+    for (int64_t k = threadIdx.x; k < n; k += blockDim.x) m = max_of(m, static_cast<M>(x[k]));
+    m = block_reduce(m, [](M a, M b) { return max_of(a, b); });
+    if (isinf(m)) m = m > 0 ? m : M(0);  // all -inf: no shift (NaN like PyTorch's 0/0)
+    M sum = 0;
+    for (int64_t k = threadIdx.x; k < n; k += blockDim.x) sum += exp_of(static_cast<M>(x[k]) - m);
+    sum = block_reduce(sum, [](M a, M b) { return sum_of(a, b); });
+    if (log) {
+      const M shift = m + std::log(sum);
+      for (int64_t k = threadIdx.x; k < n; k += blockDim.x) y[k] = static_cast<T>(static_cast<M>(x[k]) - shift);
+    } else {
+      const M inv = M(1) / sum;
+      for (int64_t k = threadIdx.x; k < n; k += blockDim.x) y[k] = static_cast<T>(exp_of(static_cast<M>(x[k]) - m) * inv);
+    }
+  }
+}
+
+void softmax(const Tensor& in, Tensor& out, bool log) {
+  const int64_t n = in.sizes().back(), rows = n ? in.numel() / n : 0;
+  if (rows == 0) return;
+  DG_DISPATCH_FLOATING(in.dtype(), "softmax", [&] {
+    using T = scalar_t;
+    softmax_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(opmath_t<T>) * kRowThreads, stream_for(current())>>>(
+        rows, n, reinterpret_cast<const T*>(in.data_ptr()), reinterpret_cast<T*>(out.data_ptr()), log);
+  });
+  check_last_launch("softmax kernel");
+}
+
+template <class T>
+__global__ void row_norm_kernel(int64_t rows, int64_t n, const T* src, const T* w, const T* b, double eps, T* dst,
+                                opmath_t<T>* mean_out, opmath_t<T>* rstd_out) {
+  using M = opmath_t<T>;
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* row = src + r * n;
+    T* out = dst + r * n;
+    M sum = 0;
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) sum += static_cast<M>(row[i]);
+    sum = block_reduce(sum, [](M a, M c) { return sum_of(a, c); });
+    const M mu = n ? sum / static_cast<M>(n) : M(0);
+    M sq = 0;
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+      M d = static_cast<M>(row[i]) - mu;
+      sq += d * d;
+    }
+    sq = block_reduce(sq, [](M a, M c) { return sum_of(a, c); });
+    const M inv = M(1) / sqrt((n ? sq / static_cast<M>(n) : M(0)) + static_cast<M>(eps));
+    if (threadIdx.x == 0) {
+      mean_out[r] = mu;
+      rstd_out[r] = inv;
+    }
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+      M v = (static_cast<M>(row[i]) - mu) * inv;
+      if (w) v = v * static_cast<M>(w[i]);
+      if (b) v = v + static_cast<M>(b[i]);
+      out[i] = static_cast<T>(v);
+    }
+  }
+}
+
+void row_norm(const Tensor& x, const Tensor* weight, const Tensor* bias, double eps, Tensor& y, Tensor& mean,
+              Tensor& rstd) {
+  const int64_t n = x.sizes()[1], rows = x.sizes()[0];
+  if (rows == 0) return;
+  DG_DISPATCH_FLOATING(x.dtype(), "layer_norm", [&] {
+    using T = scalar_t;
+    using M = opmath_t<T>;
+    row_norm_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(M) * kRowThreads, stream_for(current())>>>(
+        rows, n, reinterpret_cast<const T*>(x.data_ptr()),
+        weight ? reinterpret_cast<const T*>(weight->data_ptr()) : nullptr,
+        bias ? reinterpret_cast<const T*>(bias->data_ptr()) : nullptr, eps, reinterpret_cast<T*>(y.data_ptr()),
+        reinterpret_cast<M*>(mean.data_ptr()), reinterpret_cast<M*>(rstd.data_ptr()));
+  });
+  check_last_launch("layer_norm kernel");
+}
+
+// Mean and biased variance of channel ch of a dense (n, c, s) input.
+template <class T>
+__global__ void channel_moments_kernel(int64_t n, int64_t c, int64_t s, const T* src, opmath_t<T>* mean_out,
+                                       opmath_t<T>* var_out) {
+  using M = opmath_t<T>;
+  const int64_t count = n * s;
+  for (int64_t ch = blockIdx.x; ch < c; ch += gridDim.x) {
+    M sum = 0;
+    for (int64_t i = threadIdx.x; i < count; i += blockDim.x) sum += static_cast<M>(src[((i / s) * c + ch) * s + i % s]);
+    sum = block_reduce(sum, [](M a, M b) { return sum_of(a, b); });
+    const M mu = count ? sum / static_cast<M>(count) : M(0);
+    M sq = 0;
+    for (int64_t i = threadIdx.x; i < count; i += blockDim.x) {
+      M d = static_cast<M>(src[((i / s) * c + ch) * s + i % s]) - mu;
+      sq += d * d;
+    }
+    sq = block_reduce(sq, [](M a, M b) { return sum_of(a, b); });
+    if (threadIdx.x == 0) {
+      mean_out[ch] = mu;
+      var_out[ch] = count ? sq / static_cast<M>(count) : M(0);
+    }
+  }
+}
+
+void channel_moments(const Tensor& x, Tensor& mean, Tensor& var) {
+  const int64_t n = x.sizes()[0], c = x.sizes()[1], s = x.sizes()[2];
+  if (c == 0) return;
+  DG_DISPATCH_FLOATING(x.dtype(), "batch_norm", [&] {
+    using T = scalar_t;
+    using M = opmath_t<T>;
+    channel_moments_kernel<T><<<rows_grid(c), kRowThreads, sizeof(M) * kRowThreads, stream_for(current())>>>(
+        n, c, s, reinterpret_cast<const T*>(x.data_ptr()), reinterpret_cast<M*>(mean.data_ptr()),
+        reinterpret_cast<M*>(var.data_ptr()));
+  });
+  check_last_launch("batch_norm kernel");
+}
+
+// ---- sliding windows ---------------------------------------------------------------
+
+// The window geometry, by value for kernels.
+struct Window {
+  int64_t image[3], kernel[3], out[3], stride[3], padding[3], dilation[3];
+  int64_t plane, out_count, taps;
+};
+Window window_of(const WindowArgs& a) {
+  Window w;
+  for (int d = 0; d < 3; ++d) {
+    w.image[d] = a.image[d];
+    w.kernel[d] = a.kernel[d];
+    w.out[d] = a.out[d];
+    w.stride[d] = a.stride[d];
+    w.padding[d] = a.padding[d];
+    w.dilation[d] = a.dilation[d];
+  }
+  w.plane = a.image[0] * a.image[1] * a.image[2];
+  w.out_count = a.out[0] * a.out[1] * a.out[2];
+  w.taps = a.kernel[0] * a.kernel[1] * a.kernel[2];
+  return w;
+}
+
+// The image index (in its plane) that tap `tap` of output position `o`
+// reads, or -1 for padding.
+__device__ int64_t tap_source(const Window& w, int64_t tap, int64_t o) {
+  const int64_t k2 = tap % w.kernel[2], k1 = (tap / w.kernel[2]) % w.kernel[1], k0 = tap / (w.kernel[2] * w.kernel[1]);
+  const int64_t o2 = o % w.out[2], o1 = (o / w.out[2]) % w.out[1], o0 = o / (w.out[2] * w.out[1]);
+  const int64_t i0 = o0 * w.stride[0] - w.padding[0] + k0 * w.dilation[0];
+  const int64_t i1 = o1 * w.stride[1] - w.padding[1] + k1 * w.dilation[1];
+  const int64_t i2 = o2 * w.stride[2] - w.padding[2] + k2 * w.dilation[2];
+  if (i0 < 0 || i0 >= w.image[0] || i1 < 0 || i1 >= w.image[1] || i2 < 0 || i2 >= w.image[2]) return -1;
+  return (i0 * w.image[1] + i1) * w.image[2] + i2;
+}
+
+// cols[p][tap][o] = image[p][tap_source(tap, o)] (0 for padding).
+template <class T>
+__global__ void im2col_kernel(int64_t total, Window w, const T* image, T* cols) {
+  const int64_t per_plane = w.taps * w.out_count;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t p = i / per_plane, c = i % per_plane;
+    const int64_t src = tap_source(w, c / w.out_count, c % w.out_count);
+    cols[i] = src >= 0 ? image[p * w.plane + src] : T(0);
+  }
+}
+
+// image[p][idx] = sum over the (tap, o) that read idx of cols[p][tap][o], in
+// tap order as on the CPU; one thread per image element, so no atomics.
+template <class T>
+__global__ void col2im_kernel(int64_t total, Window w, const T* cols, T* image) {
+  const int64_t per_plane = w.taps * w.out_count;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t p = i / w.plane, idx = i % w.plane;
+    const int64_t x2 = idx % w.image[2], x1 = (idx / w.image[2]) % w.image[1], x0 = idx / (w.image[2] * w.image[1]);
+    T acc = T(0);
+    int64_t tap = 0;
+    for (int64_t k0 = 0; k0 < w.kernel[0]; ++k0)
+      for (int64_t k1 = 0; k1 < w.kernel[1]; ++k1)
+        for (int64_t k2 = 0; k2 < w.kernel[2]; ++k2, ++tap) {
+          // Output position whose window puts tap (k0, k1, k2) on (x0, x1, x2).
+          const int64_t n0 = x0 + w.padding[0] - k0 * w.dilation[0];
+          const int64_t n1 = x1 + w.padding[1] - k1 * w.dilation[1];
+          const int64_t n2 = x2 + w.padding[2] - k2 * w.dilation[2];
+          if (n0 < 0 || n1 < 0 || n2 < 0 || n0 % w.stride[0] || n1 % w.stride[1] || n2 % w.stride[2]) continue;
+          const int64_t o0 = n0 / w.stride[0], o1 = n1 / w.stride[1], o2 = n2 / w.stride[2];
+          if (o0 >= w.out[0] || o1 >= w.out[1] || o2 >= w.out[2]) continue;
+          acc = static_cast<T>(acc + cols[p * per_plane + tap * w.out_count + (o0 * w.out[1] + o1) * w.out[2] + o2]);
+        }
+    image[i] = acc;
+  }
+}
+
+void im2col(const WindowArgs& a, const char* image, char* cols) {
+  const Window w = window_of(a);
+  const int64_t total = a.batch * a.channels * w.taps * w.out_count;
+  if (total == 0) return;
+  DG_DISPATCH_ALL(a.dtype, "im2col", [&] {
+    using T = scalar_t;
+    im2col_kernel<T><<<grid_for(total), 256, 0, stream_for(current())>>>(total, w, reinterpret_cast<const T*>(image),
+                                                                         reinterpret_cast<T*>(cols));
+  });
+  check_last_launch("im2col kernel");
+}
+
+void col2im(const WindowArgs& a, const char* cols, char* image) {
+  const Window w = window_of(a);
+  const int64_t total = a.batch * a.channels * w.plane;
+  if (total == 0) return;
+  DG_DISPATCH_ALL(a.dtype, "col2im", [&] {
+    using T = scalar_t;
+    col2im_kernel<T><<<grid_for(total), 256, 0, stream_for(current())>>>(total, w, reinterpret_cast<const T*>(cols),
+                                                                         reinterpret_cast<T*>(image));
+  });
+  check_last_launch("col2im kernel");
+}
+
+// Max over each window: the first valid tap starts the max and any NaN wins,
+// as on the CPU (and in PyTorch); indices are flat positions in the plane.
+template <class T>
+__global__ void max_pool_kernel(int64_t total, Window w, const T* image, T* values, int64_t* indices) {
+  using M = opmath_t<T>;
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+    const int64_t p = i / w.out_count, o = i % w.out_count;
+    const T* in = image + p * w.plane;
+    M best = M(0);
+    int64_t best_i = -1;
+    for (int64_t tap = 0; tap < w.taps; ++tap) {
+      const int64_t src = tap_source(w, tap, o);
+      if (src < 0) continue;
+      M val = static_cast<M>(in[src]);
+      if (best_i < 0 || val > best || val != val) {
+        best = val;
+        best_i = src;
+      }
+    }
+    values[i] = static_cast<T>(best);
+    indices[i] = best_i;
+  }
+}
+
+void max_pool(const WindowArgs& a, const char* image, char* values, int64_t* indices) {
+  const Window w = window_of(a);
+  const int64_t total = a.batch * a.channels * w.out_count;
+  if (total == 0) return;
+  DG_DISPATCH_REAL(a.dtype, "max_pool", [&] {
+    using T = scalar_t;
+    max_pool_kernel<T><<<grid_for(total), 256, 0, stream_for(current())>>>(
+        total, w, reinterpret_cast<const T*>(image), reinterpret_cast<T*>(values), indices);
+  });
+  check_last_launch("max_pool kernel");
+}
+
+}  // namespace
+
+void register_nn_kernels(KernelTable& t) {
+  t.softmax = &softmax;
+  t.row_norm = &row_norm;
+  t.channel_moments = &channel_moments;
+  t.im2col = &im2col;
+  t.col2im = &col2im;
+  t.max_pool = &max_pool;
+}
+
+}  // namespace dg::cuda

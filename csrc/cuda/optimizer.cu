@@ -1,0 +1,31 @@
+// CUDA optimizer updates (fused SGD and Adam/AdamW): the shared per-element
+// updates of kernels/optimizer_ops.h, one thread per element.
+#include "cuda/loop.cuh"
+#include "kernels/optimizer_ops.h"
+
+namespace dg::cuda {
+
+namespace {
+
+template <class F>
+__global__ void __launch_bounds__(kThreads) index_kernel(int64_t n, F f) {
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) f(i);
+}
+
+struct CudaIndexLoop {
+  template <class F>
+  static void for_index(int64_t n, const F& f) {
+    if (n == 0) return;
+    int device = 0;
+    DG_CUDA_CHECK(cudaGetDevice(&device));
+    const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((n + kThreads - 1) / kThreads, 65535 * 16));
+    index_kernel<F><<<blocks, kThreads, 0, stream_for(device)>>>(n, f);
+    check_last_launch("optimizer kernel");
+  }
+};
+
+}  // namespace
+
+void register_optimizer_kernels(KernelTable& t) { kernels::OptimizerKernels<CudaIndexLoop>::register_into(t); }
+
+}  // namespace dg::cuda
