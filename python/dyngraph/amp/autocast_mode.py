@@ -49,23 +49,11 @@ def _change_active(delta):
         _ACTIVE += delta
 
 
-class _ThreadCount:
-    """How many devices this thread has autocast on; returns them to _ACTIVE when the thread ends."""
+class _ThreadState:
+    """One thread's autocast state (a plain object: attributes of a threading.local cost more to reach)."""
 
-    __slots__ = ("n",)
+    __slots__ = ("enabled", "dtype", "cache_enabled", "nesting", "excluded", "cache", "n_enabled")
 
-    def __init__(self):
-        self.n = 0
-
-    def __del__(self):
-        if self.n:
-            try:
-                _change_active(-self.n)
-            except Exception:  # interpreter shutdown
-                pass
-
-
-class _State(threading.local):
     def __init__(self):
         self.enabled = {"cpu": False, "cuda": False}
         self.dtype = {"cpu": _bfloat16, "cuda": _float16}
@@ -73,10 +61,22 @@ class _State(threading.local):
         self.nesting = 0
         self.excluded = False  # inside an autocast op: its own ops run as they are
         self.cache = {}  # (id(float32 leaf), dtype) -> (leaf, its lower-precision copy)
-        self.count = _ThreadCount()
+        self.n_enabled = 0  # devices with autocast on in this thread: given back to _ACTIVE when it ends
+
+    def __del__(self):
+        if self.n_enabled:
+            try:
+                _change_active(-self.n_enabled)
+            except Exception:  # interpreter shutdown
+                pass
 
 
-_state = _State()
+class _Local(threading.local):
+    def __init__(self):
+        self.s = _ThreadState()
+
+
+_local = _Local()
 _DEVICE_TYPES = {"cpu": "cpu", "cuda": "cuda"}
 
 
@@ -110,7 +110,7 @@ def is_autocast_available(device_type):
 
 def is_autocast_enabled(device_type=None):
     """Whether autocast is on in this thread for device_type (no argument: "cuda", as in PyTorch)."""
-    return _state.enabled[_device_type("cuda" if device_type is None else device_type, "is_autocast_enabled")]
+    return _local.s.enabled[_device_type("cuda" if device_type is None else device_type, "is_autocast_enabled")]
 
 
 def set_autocast_enabled(device_type, enabled=_MISSING):
@@ -120,11 +120,11 @@ def set_autocast_enabled(device_type, enabled=_MISSING):
         device_type, enabled, position = "cuda", device_type, 1
     _check_bool(enabled, "set_autocast_enabled", "enabled", position)
     dev = _device_type(device_type, "set_autocast_enabled")
-    st = _state
+    st = _local.s
     if st.enabled[dev] is not enabled:
         st.enabled[dev] = enabled
         delta = 1 if enabled else -1
-        st.count.n += delta
+        st.n_enabled += delta
         _change_active(delta)
         if enabled and dev == "cuda":
             _install_cuda_builtins()
@@ -132,12 +132,12 @@ def set_autocast_enabled(device_type, enabled=_MISSING):
 
 def get_autocast_dtype(device_type):
     """The dtype autocast's lower-precision ops use on device_type in this thread."""
-    return _state.dtype[_device_type(device_type, "get_autocast_dtype")]
+    return _local.s.dtype[_device_type(device_type, "get_autocast_dtype")]
 
 
 def set_autocast_dtype(device_type, dtype):
     _check_dtype(dtype, "set_autocast_dtype", 2)
-    _state.dtype[_device_type(device_type, "set_autocast_dtype")] = dtype
+    _local.s.dtype[_device_type(device_type, "set_autocast_dtype")] = dtype
 
 
 def _deprecated(old, new):
@@ -146,7 +146,7 @@ def _deprecated(old, new):
 
 def is_autocast_cpu_enabled():
     _deprecated("is_autocast_cpu_enabled()", "is_autocast_enabled('cpu')")
-    return _state.enabled["cpu"]
+    return _local.s.enabled["cpu"]
 
 
 def set_autocast_cpu_enabled(enabled):
@@ -157,48 +157,48 @@ def set_autocast_cpu_enabled(enabled):
 
 def get_autocast_cpu_dtype():
     _deprecated("get_autocast_cpu_dtype()", "get_autocast_dtype('cpu')")
-    return _state.dtype["cpu"]
+    return _local.s.dtype["cpu"]
 
 
 def set_autocast_cpu_dtype(dtype):
     _deprecated("set_autocast_cpu_dtype(dtype)", "set_autocast_dtype('cpu', dtype)")
     _check_dtype(dtype, "set_autocast_cpu_dtype", 1)
-    _state.dtype["cpu"] = dtype
+    _local.s.dtype["cpu"] = dtype
 
 
 def get_autocast_gpu_dtype():
     _deprecated("get_autocast_gpu_dtype()", "get_autocast_dtype('cuda')")
-    return _state.dtype["cuda"]
+    return _local.s.dtype["cuda"]
 
 
 def set_autocast_gpu_dtype(dtype):
     _deprecated("set_autocast_gpu_dtype(dtype)", "set_autocast_dtype('cuda', dtype)")
     _check_dtype(dtype, "set_autocast_gpu_dtype", 1)
-    _state.dtype["cuda"] = dtype
+    _local.s.dtype["cuda"] = dtype
 
 
 def is_autocast_cache_enabled():
-    return _state.cache_enabled
+    return _local.s.cache_enabled
 
 
 def set_autocast_cache_enabled(enabled):
     _check_bool(enabled, "set_autocast_cache_enabled", "enabled", 1)
-    _state.cache_enabled = enabled
+    _local.s.cache_enabled = enabled
 
 
 def clear_autocast_cache():
     """Drops this thread's cached lower-precision copies of float32 weights."""
-    _state.cache.clear()
+    _local.s.cache.clear()
 
 
 def autocast_increment_nesting():
-    st = _state
+    st = _local.s
     st.nesting += 1
     return st.nesting
 
 
 def autocast_decrement_nesting():
-    st = _state
+    st = _local.s
     st.nesting -= 1
     return st.nesting
 
@@ -388,6 +388,8 @@ def _cast_value(v, to, dev, st):
         d = v.dtype
         if d is to or d not in _ELIGIBLE or v.device.type != dev:
             return v
+        # Tensor._to(dtype, device, copy) is what Tensor.to and .bfloat16()/.half()/.float() run,
+        # without their argument parsing: a differentiable copy.
         if (d is _float32 and to is st.dtype[dev] and st.cache_enabled and v.requires_grad and v.is_leaf
                 and v._base is None):
             # PyTorch's (and Apex's) heuristic: a float32 leaf that requires grad is a weight, likely
@@ -396,20 +398,22 @@ def _cast_value(v, to, dev, st):
             hit = st.cache.get(key)
             if hit is not None and hit[0] is v:
                 return hit[1]
-            out = v.to(to)
+            out = v._to(to, None, False)
             st.cache[key] = (v, out)
             return out
-        return v.to(to)
+        return v._to(to, None, False)
     if type(v) is list or type(v) is tuple:
         return type(v)([_cast_value(x, to, dev, st) for x in v])
     return v
 
 
 def _cast_all(args, kwargs, to, dev, st):
-    args = tuple([_cast_value(a, to, dev, st) for a in args])
+    cast = []
+    for a in args:
+        cast.append(_cast_value(a, to, dev, st))
     if kwargs:
         kwargs = {k: _cast_value(v, to, dev, st) for k, v in kwargs.items()}
-    return args, kwargs
+    return tuple(cast), kwargs
 
 
 def _promote_dtype(lower, values, dev):
@@ -427,15 +431,24 @@ def _promote_dtype(lower, values, dev):
     return current
 
 
+_LOWER, _FP32, _SET_DTYPE, _PROMOTE, _BANNED = _ops.LOWER, _ops.FP32, _ops.SET_DTYPE, _ops.PROMOTE, _ops.BANNED
+
+
 def _autocast_call(fn, entry, args, kwargs):
     """Runs fn(*args, **kwargs) under this thread's autocast state (the wrappers' slow path)."""
-    if entry.kwdefaults is not None and kwargs:
+    if kwargs:
         kwdefaults = entry.kwdefaults
-        kwargs = {k: v for k, v in kwargs.items() if v is not kwdefaults.get(k, _MISSING)}
-    st = _state
-    if (not _ACTIVE or st.excluded or kwargs.get("out") is not None
-            or (entry.out_pos is not None and len(args) > entry.out_pos and args[entry.out_pos] is not None)):
-        return fn(*args, **kwargs)  # out= calls are not autocast, as in PyTorch
+        if kwdefaults is not None:  # a builtin's wrapper passes (in a new dict) its keyword-only arguments
+            for k, d in kwdefaults.items():
+                if kwargs.get(k, _MISSING) is d:
+                    del kwargs[k]
+        if kwargs.get("out") is not None:
+            return fn(*args, **kwargs)  # out= calls are not autocast, as in PyTorch
+    st = _local.s
+    out_pos = entry.out_pos
+    if (st.excluded or not _ACTIVE
+            or (out_pos is not None and len(args) > out_pos and args[out_pos] is not None)):
+        return fn(*args, **kwargs)
     first = _find_tensor(args)
     if first is None:
         first = _find_tensor(kwargs.values())
@@ -452,11 +465,11 @@ def _autocast_call(fn, entry, args, kwargs):
         named.update(kwargs)
         if not entry.predicate(named):
             return fn(*args, **kwargs)
-    if policy is _ops.LOWER:
+    if policy is _LOWER:
         args, kwargs = _cast_all(args, kwargs, st.dtype[dev], dev, st)
-    elif policy is _ops.FP32:
+    elif policy is _FP32:
         args, kwargs = _cast_all(args, kwargs, _float32, dev, st)
-    elif policy is _ops.SET_DTYPE:
+    elif policy is _SET_DTYPE:
         x = args[0] if args else None
         if isinstance(x, Tensor) and x.dtype in _ELIGIBLE and x.device.type == dev:
             pos = entry.dtype_pos
@@ -465,10 +478,10 @@ def _autocast_call(fn, entry, args, kwargs):
                     args = args[:pos] + (_float32,) + args[pos + 1:]
             elif kwargs.get("dtype") is None:
                 kwargs = dict(kwargs, dtype=_float32)
-    elif policy is _ops.PROMOTE:
+    elif policy is _PROMOTE:
         to = _promote_dtype(st.dtype[dev], tuple(args) + tuple(kwargs.values()), dev)
         args, kwargs = _cast_all(args, kwargs, to, dev, st)
-    elif policy is _ops.BANNED:
+    elif policy is _BANNED:
         raise RuntimeError(entry.message)
     st.excluded = True
     try:
