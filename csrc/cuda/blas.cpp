@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/dispatch.h"
-#include "cuda/check.h"
+#include "cuda/launch.h"
 #include "dyngraph/cuda.h"
 
 namespace dg::cuda {
@@ -134,8 +134,7 @@ struct Complex64 {
 void gemm_kernel(const GemmArgs& g) {
   DG_CHECK(g.m < (int64_t(1) << 31) && g.n < (int64_t(1) << 31) && g.k < (int64_t(1) << 31), Error,
            "matmul: matrix dimensions too large for cuBLAS");
-  int device = 0;
-  DG_CUDA_CHECK(cudaGetDevice(&device));
+  const int device = current_device_index();
   if (g.k == 0) {  // an empty sum: zeros (cuBLAS need not touch C then)
     DG_CUDA_CHECK(cudaMemsetAsync(g.c, 0, static_cast<size_t>(g.batch * g.m * g.n * itemsize(g.dtype)), stream_for(device)));
     return;

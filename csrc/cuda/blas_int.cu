@@ -2,7 +2,7 @@
 // PyTorch's wrap-around semantics): one thread per output element,
 // accumulating in int64 like the CPU loop.
 #include "core/dispatch.h"
-#include "cuda/check.h"
+#include "cuda/launch.h"
 
 namespace dg::cuda {
 
@@ -34,18 +34,14 @@ void run(const GemmArgs& g, cudaStream_t stream) {
   // The per-batch offsets go to the device in one small copy.
   std::vector<int64_t> offsets(g.a_offsets);
   offsets.insert(offsets.end(), g.b_offsets.begin(), g.b_offsets.end());
-  int64_t* dev = nullptr;
-  DG_CUDA_CHECK(cudaMallocAsync(reinterpret_cast<void**>(&dev), offsets.size() * sizeof(int64_t), stream));
-  DG_CUDA_CHECK(cudaMemcpyAsync(dev, offsets.data(), offsets.size() * sizeof(int64_t), cudaMemcpyHostToDevice, stream));
+  Tensor dev_offsets = int64_on_device(offsets.data(), static_cast<int64_t>(offsets.size()),
+                                       Device(DeviceType::CUDA, current_device_index()));
+  const int64_t* dev = dev_offsets.data_ptr<int64_t>();
   const int64_t total = g.batch * g.m * g.n;
-  const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((total + 255) / 256, 65535 * 8));
-  gemm_int_kernel<T><<<blocks, 256, 0, stream>>>(g.batch, g.m, g.n, g.k, reinterpret_cast<const T*>(g.a), dev, g.lda,
+  gemm_int_kernel<T><<<grid_for(total), 256, 0, stream>>>(g.batch, g.m, g.n, g.k, reinterpret_cast<const T*>(g.a), dev, g.lda,
                                                  g.a_trans, reinterpret_cast<const T*>(g.b), dev + g.batch, g.ldb,
                                                  g.b_trans, reinterpret_cast<T*>(g.c));
   check_last_launch("integer gemm kernel");
-  // The host vector dies now: wait for the copy before returning.
-  DG_CUDA_CHECK(cudaStreamSynchronize(stream));
-  DG_CUDA_CHECK(cudaFreeAsync(dev, stream));
 }
 
 }  // namespace

@@ -3,10 +3,10 @@
 // copied over per call). Accumulating puts use atomic adds; under
 // use_deterministic_algorithms(True) they run in one thread, in order, so
 // repeated indices sum the same way every time (and as on the CPU).
-#include <algorithm>
 #include <vector>
 
 #include "core/dispatch.h"
+#include "cuda/launch.h"
 #include "cuda/loop.cuh"
 #include "dyngraph/ops.h"
 
@@ -19,19 +19,6 @@ struct Bytes {
   char b[N];
 };
 
-// rest[] as a device tensor (kept alive by the caller until the kernel is queued).
-Tensor device_rest(const IndexArgs& a, Device device) {
-  Tensor host = empty({a.rest_count}, TensorOptions(kInt64));
-  std::copy(a.rest, a.rest + a.rest_count, host.data_ptr<int64_t>());
-  return to_device(host, device);
-}
-
-int current() {
-  int d = 0;
-  DG_CUDA_CHECK(cudaGetDevice(&d));
-  return d;
-}
-
 template <class E>
 __global__ void take_kernel(int64_t total, int64_t rest_count, const E* base, const int64_t* offsets,
                             const int64_t* rest, E* out) {
@@ -39,13 +26,11 @@ __global__ void take_kernel(int64_t total, int64_t rest_count, const E* base, co
     out[i] = base[offsets[i / rest_count] + rest[i % rest_count]];
 }
 
-unsigned grid_for(int64_t total) { return static_cast<unsigned>(std::min<int64_t>((total + 255) / 256, 65535 * 16)); }
-
 template <size_t N>
 void take_n(const IndexArgs& a) {
   using E = Bytes<N>;
-  const Device dev(DeviceType::CUDA, current());
-  Tensor rest = device_rest(a, dev);
+  const Device dev(DeviceType::CUDA, current_device_index());
+  Tensor rest = int64_on_device(a.rest, a.rest_count, dev);
   const int64_t total = a.blocks * a.rest_count;
   take_kernel<E><<<grid_for(total), 256, 0, stream_for(dev.index)>>>(
       total, a.rest_count, reinterpret_cast<const E*>(a.base), a.offsets, rest.data_ptr<int64_t>(),
@@ -118,8 +103,8 @@ __global__ void put_serial_kernel(int64_t total, int64_t rest_count, T* base, co
 void put(const IndexArgs& a) {
   const int64_t total = a.blocks * a.rest_count;
   if (total == 0) return;
-  const Device dev(DeviceType::CUDA, current());
-  Tensor rest = device_rest(a, dev);
+  const Device dev(DeviceType::CUDA, current_device_index());
+  Tensor rest = int64_on_device(a.rest, a.rest_count, dev);
   cudaStream_t stream = stream_for(dev.index);
   DG_DISPATCH_ALL(a.dtype, "index_put_", [&] {
     using T = scalar_t;

@@ -8,6 +8,7 @@
 
 #include "core/dispatch.h"
 #include "cuda/block_reduce.cuh"
+#include "cuda/launch.h"
 #include "cuda/loop.cuh"
 #include "kernels/fast_exp.h"
 
@@ -17,12 +18,6 @@ namespace {
 
 constexpr int kRowThreads = 256;
 
-int current() {
-  int d = 0;
-  DG_CUDA_CHECK(cudaGetDevice(&d));
-  return d;
-}
-unsigned grid_for(int64_t total) { return static_cast<unsigned>(std::min<int64_t>((total + 255) / 256, 65535 * 16)); }
 unsigned rows_grid(int64_t rows) { return static_cast<unsigned>(std::min<int64_t>(rows, 65535 * 16)); }
 
 template <class M>
@@ -68,7 +63,7 @@ void softmax(const Tensor& in, Tensor& out, bool log) {
   if (rows == 0) return;
   DG_DISPATCH_FLOATING(in.dtype(), "softmax", [&] {
     using T = scalar_t;
-    softmax_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(opmath_t<T>) * kRowThreads, stream_for(current())>>>(
+    softmax_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(opmath_t<T>) * kRowThreads, stream_for(current_device_index())>>>(
         rows, n, reinterpret_cast<const T*>(in.data_ptr()), reinterpret_cast<T*>(out.data_ptr()), log);
   });
   check_last_launch("softmax kernel");
@@ -112,7 +107,7 @@ void row_norm(const Tensor& x, const Tensor* weight, const Tensor* bias, double 
   DG_DISPATCH_FLOATING(x.dtype(), "layer_norm", [&] {
     using T = scalar_t;
     using M = opmath_t<T>;
-    row_norm_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(M) * kRowThreads, stream_for(current())>>>(
+    row_norm_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(M) * kRowThreads, stream_for(current_device_index())>>>(
         rows, n, reinterpret_cast<const T*>(x.data_ptr()),
         weight ? reinterpret_cast<const T*>(weight->data_ptr()) : nullptr,
         bias ? reinterpret_cast<const T*>(bias->data_ptr()) : nullptr, eps, reinterpret_cast<T*>(y.data_ptr()),
@@ -151,7 +146,7 @@ void channel_moments(const Tensor& x, Tensor& mean, Tensor& var) {
   DG_DISPATCH_FLOATING(x.dtype(), "batch_norm", [&] {
     using T = scalar_t;
     using M = opmath_t<T>;
-    channel_moments_kernel<T><<<rows_grid(c), kRowThreads, sizeof(M) * kRowThreads, stream_for(current())>>>(
+    channel_moments_kernel<T><<<rows_grid(c), kRowThreads, sizeof(M) * kRowThreads, stream_for(current_device_index())>>>(
         n, c, s, reinterpret_cast<const T*>(x.data_ptr()), reinterpret_cast<M*>(mean.data_ptr()),
         reinterpret_cast<M*>(var.data_ptr()));
   });
@@ -236,7 +231,7 @@ void im2col(const WindowArgs& a, const char* image, char* cols) {
   if (total == 0) return;
   DG_DISPATCH_ALL(a.dtype, "im2col", [&] {
     using T = scalar_t;
-    im2col_kernel<T><<<grid_for(total), 256, 0, stream_for(current())>>>(total, w, reinterpret_cast<const T*>(image),
+    im2col_kernel<T><<<grid_for(total), 256, 0, stream_for(current_device_index())>>>(total, w, reinterpret_cast<const T*>(image),
                                                                          reinterpret_cast<T*>(cols));
   });
   check_last_launch("im2col kernel");
@@ -248,7 +243,7 @@ void col2im(const WindowArgs& a, const char* cols, char* image) {
   if (total == 0) return;
   DG_DISPATCH_ALL(a.dtype, "col2im", [&] {
     using T = scalar_t;
-    col2im_kernel<T><<<grid_for(total), 256, 0, stream_for(current())>>>(total, w, reinterpret_cast<const T*>(cols),
+    col2im_kernel<T><<<grid_for(total), 256, 0, stream_for(current_device_index())>>>(total, w, reinterpret_cast<const T*>(cols),
                                                                          reinterpret_cast<T*>(image));
   });
   check_last_launch("col2im kernel");
@@ -284,7 +279,7 @@ void max_pool(const WindowArgs& a, const char* image, char* values, int64_t* ind
   if (total == 0) return;
   DG_DISPATCH_REAL(a.dtype, "max_pool", [&] {
     using T = scalar_t;
-    max_pool_kernel<T><<<grid_for(total), 256, 0, stream_for(current())>>>(
+    max_pool_kernel<T><<<grid_for(total), 256, 0, stream_for(current_device_index())>>>(
         total, w, reinterpret_cast<const T*>(image), reinterpret_cast<T*>(values), indices);
   });
   check_last_launch("max_pool kernel");

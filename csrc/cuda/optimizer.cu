@@ -1,5 +1,6 @@
 // CUDA optimizer updates (fused SGD and Adam/AdamW): the shared per-element
 // updates of kernels/optimizer_ops.h, one thread per element.
+#include "cuda/launch.h"
 #include "cuda/loop.cuh"
 #include "kernels/optimizer_ops.h"
 
@@ -16,10 +17,7 @@ struct CudaIndexLoop {
   template <class F>
   static void for_index(int64_t n, const F& f) {
     if (n == 0) return;
-    int device = 0;
-    DG_CUDA_CHECK(cudaGetDevice(&device));
-    const unsigned blocks = static_cast<unsigned>(std::min<int64_t>((n + kThreads - 1) / kThreads, 65535 * 16));
-    index_kernel<F><<<blocks, kThreads, 0, stream_for(device)>>>(n, f);
+    index_kernel<F><<<grid_for(n), kThreads, 0, stream_for(current_device_index())>>>(n, f);
     check_last_launch("optimizer kernel");
   }
 };

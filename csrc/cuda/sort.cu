@@ -11,18 +11,13 @@
 #include <cub/device/device_segmented_sort.cuh>
 
 #include "core/dispatch.h"
+#include "cuda/launch.h"
 #include "cuda/loop.cuh"
 #include "dyngraph/ops.h"
 
 namespace dg::cuda {
 
 namespace {
-
-int current() {
-  int d = 0;
-  DG_CUDA_CHECK(cudaGetDevice(&d));
-  return d;
-}
 
 template <size_t N> struct uint_of;
 template <> struct uint_of<1> { using type = uint8_t; };
@@ -69,8 +64,6 @@ __global__ void gather_rows_kernel(int64_t total, int64_t n, const T* in, const 
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x)
     out[i] = in[(i / n) * n + positions[i]];
 }
-
-unsigned grid_for(int64_t total) { return static_cast<unsigned>(std::min<int64_t>((total + 255) / 256, 65535 * 16)); }
 
 Tensor device_bytes(int64_t nbytes, Device device) {
   return empty({nbytes > 0 ? nbytes : 1}, TensorOptions(kUInt8).device(device));
@@ -152,7 +145,7 @@ void scan(const Tensor& in, Tensor& out, ScanOp op) {
     using T = scalar_t;
     using A = typename scan_acc<T>::type;
     scan_kernel<T><<<static_cast<unsigned>(std::min<int64_t>(rows, 65535 * 16)), kScanThreads,
-                     sizeof(A) * kScanThreads, stream_for(current())>>>(
+                     sizeof(A) * kScanThreads, stream_for(current_device_index())>>>(
         rows, n, reinterpret_cast<const T*>(in.data_ptr()), reinterpret_cast<T*>(out.data_ptr()),
         op == ScanOp::cumprod);
   });
