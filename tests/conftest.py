@@ -19,7 +19,8 @@ REAL_DTYPE_NAMES = [n for n in DTYPE_NAMES if not n.startswith("complex")]
 INT_DTYPE_NAMES = ["uint8", "int8", "int16", "int32", "int64"]
 FLOAT_DTYPE_NAMES = ["float16", "bfloat16", "float32", "float64"]
 
-REFERENCE = pathlib.Path("/work/shared/reference/dtype_rules.json")
+# PyTorch 2.13's dtype rules (promotion table, defaults), read off PyTorch; kept in the repository.
+REFERENCE = pathlib.Path(__file__).parent / "data" / "dtype_rules.json"
 
 # DG_TEST_DEVICE=cuda reruns the NumPy comparisons on a GPU: tensors made by from_np go there, and to_np
 # brings results back, so every test written with these helpers checks the CUDA kernels too.

@@ -272,7 +272,7 @@ def test_bad_inputs_do_not_crash_the_process():
                 print("no error from call", i)
         print("survived")
         # legal but extreme: huge expanded views need no memory; slices past the end are empty
-        assert t.expand(2**62, 2, 3).shape[0] == 2**62
+        assert t.expand(2**60, 2, 3).shape[0] == 2**60  # 2**62 * 6 elements would overflow int64: refused
         assert t[:, 2**62:].shape == (2, 0)
         assert len(t.split(2**62)) == 1
         print("legal ok")

@@ -257,3 +257,185 @@ def test_modules_pickle():
     back = pickle.loads(pickle.dumps(model))
     x = dyngraph.randn(2, 3)
     assert_tensor_equal(back(x).detach(), model(x).detach().numpy())
+
+
+# ------------------------------------------------------------------------------------ hostile files (issue #13)
+# A crafted or damaged file must give load's RuntimeError: never another exception type, a crash, a huge
+# allocation, or a silently wrong value.
+
+CORRUPT = "not a valid safetensors file"
+F32_ONE = ("F32", [1], b"\0" * 4)
+
+
+def with_structure(root, tensors=None, version=1):
+    """A file whose dyngraph structure description is `root` (any JSON value), with these tensors."""
+    structure = json.dumps({"version": version, "root": root})
+    return write_safetensors(tensors or {"t": F32_ONE}, metadata={"dyngraph": structure})
+
+
+def raw_header(header_bytes, data=b""):
+    return struct.pack("<Q", len(header_bytes)) + header_bytes + data
+
+
+def load_bytes(raw):
+    return dyngraph.load(io.BytesIO(raw))
+
+
+@pytest.mark.parametrize("name", ["load", "save", "_C", "__builtins__", "os", "Tensor", "float", ["float32"], 3])
+def test_structure_dtype_names_are_allow_listed(name):
+    # Used to be getattr(dyngraph, name): a file could return any attribute of the package (functions, modules).
+    with pytest.raises(RuntimeError, match="not a dyngraph dtype"):
+        load_bytes(with_structure({"dtype": name}))
+
+
+def test_allow_listed_dtypes_still_load():
+    back = load_bytes(with_structure({"list": [{"dtype": d._name} for d in ALL_DTYPES]}))
+    assert back == list(ALL_DTYPES) and all(a is b for a, b in zip(back, ALL_DTYPES))
+
+
+def test_deep_structures_raise_the_documented_error():
+    # Nested past the bound but small enough for json: stopped by load's own depth check.
+    root = {"tensor": "t"}
+    for _ in range(150):
+        root = {"list": [root]}
+    with pytest.raises(RuntimeError, match="nested deeper than"):
+        load_bytes(with_structure(root))
+    # Nested far past what json's recursive parser handles: its RecursionError is converted.
+    deep = '{"list":[' * 100_000 + "1" + "]}" * 100_000
+    raw = write_safetensors({}, metadata={"dyngraph": '{"version":1,"root":' + deep + "}"})
+    with pytest.raises(RuntimeError, match="nested too deeply"):
+        load_bytes(raw)
+    with pytest.raises(RuntimeError, match="nested too deeply"):  # the safetensors header itself
+        load_bytes(raw_header(b"[" * 100_000 + b"]" * 100_000))
+
+
+def test_save_refuses_what_load_would_refuse_and_keeps_what_it_accepts():
+    ok = dyngraph.ones(1)
+    for _ in range(90):
+        ok = [ok]
+    back = roundtrip(ok)
+    for _ in range(90):
+        back = back[0]
+    assert back.tolist() == [1.0]
+    too_deep = [ok]
+    for _ in range(20):
+        too_deep = [too_deep]
+    with pytest.raises(ValueError, match="nested deeper"):
+        dyngraph.save(too_deep, io.BytesIO())
+
+
+def test_bool_bytes_other_than_0_and_1_load_as_true():
+    raw = write_safetensors({"b": ("BOOL", [5], bytes([0, 1, 2, 128, 255]))})
+    b = load_bytes(raw)["b"]
+    expected = [False, True, True, True, True]
+    assert b.tolist() == expected
+    assert (b == True).tolist() == expected and (~b).tolist() == [not v for v in expected]  # noqa: E712
+    assert b.sum().item() == 4 and b.int().tolist() == [0, 1, 1, 1, 1] and b.numpy().view(np.uint8).max() == 1
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"dtype": ["F32"], "shape": [1], "data_offsets": [0, 4]}, "no dtype for"),  # unhashable: was a TypeError
+    ({"dtype": None, "shape": [1], "data_offsets": [0, 4]}, "no dtype for"),
+    ({"dtype": "F32", "shape": "1", "data_offsets": [0, 4]}, "invalid shape"),
+    ({"dtype": "F32", "shape": {"0": 1}, "data_offsets": [0, 4]}, "invalid shape"),
+    ({"dtype": "F32", "shape": [True], "data_offsets": [0, 4]}, "invalid shape"),
+    ({"dtype": "F32", "shape": [1.0], "data_offsets": [0, 4]}, "invalid shape"),
+    ({"dtype": "F32", "shape": [1] * 65, "data_offsets": [0, 4]}, "invalid shape"),
+    ({"dtype": "F32", "shape": [2**62, 2**62], "data_offsets": [0, 8]}, "too large"),  # product overflows int64
+    ({"dtype": "F32", "shape": [0, 2**40, 2**40], "data_offsets": [0, 0]}, "too large"),  # empty, strides overflow
+    ({"dtype": "U8", "shape": [10**4000] * 64, "data_offsets": [0, 0]}, "too large"),  # stops at the first product
+    ({"dtype": "F32", "shape": [1], "data_offsets": [-4, 0]}, "outside the"),
+    ({"dtype": "F32", "shape": [1], "data_offsets": [8, 4]}, "outside the"),
+    ({"dtype": "F32", "shape": [1], "data_offsets": [0, 2**70]}, "outside the"),
+    ({"dtype": "F32", "shape": [1], "data_offsets": ["0", "4"]}, "invalid data_offsets"),
+    ({"dtype": "F32", "shape": [1], "data_offsets": [0, 4, 8]}, "invalid data_offsets"),
+    ({"dtype": "F32", "shape": [1], "data_offsets": {"0": 4}}, "invalid data_offsets"),
+    ({"dtype": "F32", "shape": [2], "data_offsets": [0, 4]}, "needs 8 bytes"),
+    ([1, 2, 3], "needs dtype, shape and data_offsets"),
+    ("F32", "needs dtype, shape and data_offsets"),
+])
+def test_hostile_header_entries_raise(entry, message):
+    with pytest.raises(RuntimeError, match=message):
+        load_bytes(raw_header(json.dumps({"t": entry}).encode(), b"\0" * 8))
+
+
+def test_empty_tensor_with_huge_dims_within_int64_loads():
+    header = {"t": {"dtype": "U8", "shape": [0, 2**40], "data_offsets": [0, 0]}}
+    back = load_bytes(raw_header(json.dumps(header).encode()))
+    assert back["t"].shape == (0, 2**40) and back["t"].numel() == 0
+
+
+def test_overlapping_data_offsets_raise():
+    header = {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+              "b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}
+    with pytest.raises(RuntimeError, match="overlapping"):
+        load_bytes(raw_header(json.dumps(header).encode(), b"\0" * 8))
+    header["b"] = {"dtype": "F32", "shape": [0], "data_offsets": [4, 4]}  # empty tensors take no bytes
+    assert load_bytes(raw_header(json.dumps(header).encode(), b"\0" * 8))["b"].shape == (0,)
+
+
+@pytest.mark.parametrize("raw", [
+    struct.pack("<Q", 2**64 - 1) + b"{}",  # huge header length: refused before reading or allocating
+    raw_header(b"\xff\xfe{}"),  # not UTF-8
+    raw_header(b"[]"),
+    raw_header(b"null"),
+    raw_header(b'{"t": 1' + b"1" * 5000 + b"}"),  # an int too long for Python to convert
+    raw_header(b'{"__metadata__": [1]}'),
+    raw_header(b'{"__metadata__": {"dyngraph": 5}}'),
+    raw_header(b'{"__metadata__": {"dyngraph": "[1]"}}'),
+    raw_header(b'{"__metadata__": {"dyngraph": "{\\"version\\": \\"1\\", \\"root\\": 1}"}}'),
+])
+def test_hostile_headers_raise(raw):
+    with pytest.raises(RuntimeError, match=CORRUPT):
+        load_bytes(raw)
+
+
+@pytest.mark.parametrize("root", [
+    [1, 2], {}, {"unknown": 1},
+    {"list": "abc"}, {"list": {"a": 1}}, {"tuple": 5},  # strings and dicts used to be iterated as lists
+    {"dict": [["a"]]}, {"dict": ["ab"]}, {"dict": "ab"}, {"dict": [[{"list": []}, 1]]},  # unhashable key
+    {"dict": [], "_metadata": {}},
+    {"complex": "ab"}, {"complex": [1]}, {"complex": [True, 1]}, {"complex": ["1", 2]},
+    {"bytes": "not base64!"}, {"bytes": 5},
+    {"device": "gpu"}, {"device": 5}, {"device": "cuda:-1"}, {"device": ["cpu"]},
+    {"size": "abc"}, {"size": [1.5]}, {"size": [True]},
+    {"tensor": ["t"]}, {"tensor": {"t": 1}}, {"tensor": "missing"},
+    {"tensor": "t", "requires_grad": "yes"}, {"tensor": "t", "parameter": 1}, {"tensor": "t", "device": 3},
+    {"tensor": "t", "device": "nowhere"}, {"tensor": "i", "requires_grad": True},  # ints can't require grad
+    {"npscalar": "t"},  # not 0-d
+    {"ndarray": "h"},  # NumPy has no bfloat16
+])
+def test_hostile_structures_raise(root):
+    tensors = {"t": F32_ONE, "i": ("I64", [1], b"\0" * 8), "h": ("BF16", [1], b"\0" * 2)}
+    with pytest.raises(RuntimeError, match=CORRUPT):
+        load_bytes(with_structure(root, tensors))
+
+
+def test_structure_version_must_be_an_int():
+    with pytest.raises(RuntimeError, match=CORRUPT):
+        load_bytes(with_structure(1, version="1"))
+    with pytest.raises(RuntimeError, match="newer dyngraph"):
+        load_bytes(with_structure(1, version=2))
+
+
+def test_unpickling_checks_the_rebuild_arguments():
+    rebuild, args = dyngraph.ones(2).bfloat16().__reduce__()
+    assert rebuild(*args).dtype is dyngraph.bfloat16
+    for bad in [([1.0, 2.0],) + args[1:], (args[0], "__file__") + args[2:], (args[0], "load") + args[2:],
+                args[:2] + (0,) + args[3:], args[:3] + ("yes",)]:
+        with pytest.raises(TypeError):
+            rebuild(*bad)
+    # The same through a damaged pickle: the dtype name swapped for another attribute of the same length.
+    raw = pickle.dumps(dyngraph.ones(2).bfloat16()).replace(b"bfloat16", b"__file__")
+    with pytest.raises(TypeError, match="dtype"):
+        pickle.loads(raw)
+
+
+def test_unpickled_bool_and_read_only_arrays():
+    rebuild, _ = dyngraph.ones(1).__reduce__()
+    b = rebuild(np.frombuffer(bytes([0, 1, 7]), dtype=np.bool_), None, "cpu")
+    assert b.tolist() == [False, True, True] and b.int().sum().item() == 2
+    data = bytes(4)
+    t = rebuild(np.frombuffer(data, dtype=np.int32), None, "cpu")
+    t.fill_(7)
+    assert data == bytes(4)  # the tensor got its own memory, not the (immutable) bytes object's

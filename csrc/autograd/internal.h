@@ -16,6 +16,11 @@ struct DG_API AccumulateGrad final : Node {
   Tensor variable;
 };
 
+// What a gradient hook returned, checked as PyTorch does: a hook may change a
+// gradient's values, never its size, dtype or device (the engine and the
+// fused optimizers size their reads by the tensor the gradient is for).
+Tensor checked_hook_result(const Tensor& before, Tensor after);
+
 // The leaf's register_hook hooks applied to g.
 Tensor run_leaf_hooks(const Tensor& variable, Tensor g);
 

@@ -25,6 +25,28 @@ Node::Node() : sequence_nr(g_next_sequence_nr.fetch_add(1, std::memory_order_rel
 }
 Node::~Node() { g_live_nodes.fetch_sub(1, std::memory_order_relaxed); }
 
+// Freeing a node drops its edges and saved tensors, which may free the nodes
+// before it, and so on down the graph: a chain of a million nodes would
+// recurse a million deep and overflow the C stack. So a node whose last
+// reference goes while another node is being freed on this thread is queued,
+// and the outermost free drains the queue in a loop.
+void Node::destroy() {
+  thread_local bool freeing = false;
+  thread_local std::vector<Node*> queued;
+  if (freeing) {
+    queued.push_back(this);
+    return;
+  }
+  freeing = true;
+  delete this;
+  while (!queued.empty()) {
+    Node* next = queued.back();
+    queued.pop_back();
+    delete next;
+  }
+  freeing = false;
+}
+
 int Node::add_pre_hook(uint32_t output_nr, GradHook fn, bool runs_last) {
   int id = g_next_hook_id.fetch_add(1);
   pre_hooks.push_back({id, output_nr, std::move(fn), runs_last});
@@ -38,14 +60,24 @@ void Node::remove_pre_hook(int id) {
     }
 }
 
+Tensor checked_hook_result(const Tensor& before, Tensor after) {
+  if (!after.defined()) return before;
+  DG_CHECK(after.sizes().equals(before.sizes()), Error, "hook has changed the size of value (was ", before.sizes(),
+           ", got ", after.sizes(), ")");
+  DG_CHECK(after.dtype() == before.dtype(), Error, "hook has changed the type of value (was ",
+           dtype_name(before.dtype()), " got ", dtype_name(after.dtype()), ")");
+  DG_CHECK(after.device() == before.device(), Error, "hook has changed the device of value (was ",
+           before.device().str(), " got ", after.device().str(), ")");
+  return after;
+}
+
 void Node::run_pre_hooks(TensorList& grads) {
   for (bool last : {false, true})
     for (auto& h : pre_hooks) {
       if (h.runs_last != last) continue;
       Tensor& g = grads[h.output_nr];
       if (!g.defined()) continue;
-      Tensor replaced = h.fn(g);
-      if (replaced.defined()) g = replaced;
+      g = checked_hook_result(g, h.fn(g));
     }
 }
 

@@ -170,8 +170,7 @@ Tensor run_leaf_hooks(const Tensor& variable, Tensor g) {
   AutogradMeta* m = meta(variable);
   if (!m || !g.defined()) return g;
   for (auto& hook : m->leaf_hooks) {
-    Tensor replaced = hook.second(g);
-    if (replaced.defined()) g = replaced;
+    g = checked_hook_result(g, hook.second(g));
   }
   return g;
 }

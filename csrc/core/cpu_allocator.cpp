@@ -114,7 +114,7 @@ Allocator* get_allocator(DeviceType type) {
     kernel_table(type);  // a backend registers its allocator along with its kernels
     a = g_allocators[static_cast<int>(type)];
   }
-  DG_CHECK(a, Error, "no allocator for device type ", Device(type).str(),
+  DG_CHECK(a, DeviceUnavailableError, "no allocator for device type ", Device(type).str(),
            " (is dyngraph built with its backend, and is the device available?)");
   return a;
 }

@@ -30,10 +30,32 @@ TensorImpl::TensorImpl(Storage storage, Dtype dtype, Shape sizes, Shape strides,
       strides_(std::move(strides)),
       storage_offset_(storage_offset),
       dtype_(dtype) {
-  numel_ = 1;
-  for (int64_t s : sizes_) numel_ *= s;
+  numel_ = checked_numel(sizes_);
+  check_in_bounds();
   is_contiguous_ = compute_contiguous(sizes_, strides_, numel_);
   g_live_tensors.fetch_add(1, std::memory_order_relaxed);
+}
+
+// Every tensor is made through the constructor above, so this one check
+// keeps any geometry a user can ask for (as_strided, expand, view, a file's
+// shape) from reaching outside its storage. All arithmetic is checked: a
+// size times a stride near 2**63 must not wrap into a small, "valid" index.
+void TensorImpl::check_in_bounds() const {
+  DG_CHECK(sizes_.size() == strides_.size(), Error, "a tensor needs one stride per size (got ", sizes_.size(),
+           " sizes and ", strides_.size(), " strides)");
+  DG_CHECK(storage_offset_ >= 0, Error, "Tensor: invalid storage offset ", storage_offset_);
+  if (numel_ == 0 || !storage_) return;
+  int64_t lowest = storage_offset_, highest = storage_offset_;
+  bool overflow = false;
+  for (size_t d = 0; d < sizes_.size(); ++d) {
+    int64_t extent;
+    overflow |= __builtin_mul_overflow(sizes_[d] - 1, strides_[d], &extent);
+    overflow |= __builtin_add_overflow(extent < 0 ? lowest : highest, extent, extent < 0 ? &lowest : &highest);
+  }
+  int64_t capacity = static_cast<int64_t>(storage_->nbytes() / static_cast<size_t>(itemsize(dtype_)));
+  DG_CHECK(!overflow && lowest >= 0 && highest < capacity, Error, "setStorage: sizes ", sizes_, ", strides ",
+           strides_, ", storage offset ", storage_offset_, " and itemsize ", itemsize(dtype_),
+           " reach outside a storage of size ", storage_->nbytes(), " bytes");
 }
 
 TensorImpl::~TensorImpl() { g_live_tensors.fetch_sub(1, std::memory_order_relaxed); }

@@ -76,14 +76,29 @@ template <class T> struct Fmax : Binary<T> {
 template <class T> struct Fmin : Binary<T> {
   DG_HOST_DEVICE T operator()(T a, T b) const { return (a != a) ? b : (b != b) ? a : (a < b ? a : b); }
 };
-// Python's modulo: the result has the sign of the divisor. (Integer
-// division by zero is rejected by the op before the kernel runs.)
+// Integer division and modulo that never trap: x / -1 with x the type's
+// minimum overflows (SIGFPE on x86); PyTorch wraps to the minimum, and x % -1
+// is 0. (Division by zero is rejected by the op before the kernel runs.)
+template <class T> DG_HOST_DEVICE T int_div(T a, T b) {
+  if constexpr (std::is_signed<T>::value) {
+    if (b == T(-1)) return static_cast<T>(static_cast<std::make_unsigned_t<T>>(0) - static_cast<std::make_unsigned_t<T>>(a));
+  }
+  return static_cast<T>(a / b);
+}
+template <class T> DG_HOST_DEVICE T int_mod(T a, T b) {
+  if constexpr (std::is_signed<T>::value) {
+    if (b == T(-1)) return T(0);
+  }
+  return static_cast<T>(a % b);
+}
+
+// Python's modulo: the result has the sign of the divisor.
 template <class T> struct Remainder : Binary<T> {
   DG_HOST_DEVICE T operator()(T a, T b) const {
     if constexpr (std::is_integral<T>::value) {
       if constexpr (std::is_same<T, bool>::value) return a && !b ? a : false;
       else {
-        T r = static_cast<T>(a % b);
+        T r = int_mod(a, b);
         return (r != 0 && ((r < 0) != (b < 0))) ? static_cast<T>(r + b) : r;
       }
     } else {
@@ -95,7 +110,7 @@ template <class T> struct Remainder : Binary<T> {
 template <class T> struct Fmod : Binary<T> {
   DG_HOST_DEVICE T operator()(T a, T b) const {
     if constexpr (std::is_same<T, bool>::value) return a && !b ? a : false;
-    else if constexpr (std::is_integral<T>::value) return static_cast<T>(a % b);
+    else if constexpr (std::is_integral<T>::value) return int_mod(a, b);
     else return std::fmod(a, b);
   }
 };
@@ -103,8 +118,8 @@ template <class T> struct FloorDivide : Binary<T> {
   DG_HOST_DEVICE T operator()(T a, T b) const {
     if constexpr (std::is_same<T, bool>::value) return a;
     else if constexpr (std::is_integral<T>::value) {
-      T q = static_cast<T>(a / b);
-      return ((a % b != 0) && ((a < 0) != (b < 0))) ? static_cast<T>(q - 1) : q;
+      T q = int_div(a, b);
+      return ((int_mod(a, b) != 0) && ((a < 0) != (b < 0))) ? static_cast<T>(q - 1) : q;
     } else {
       // Python's float floor division (CPython's algorithm).
       if (b == T(0)) return a / b;
@@ -121,7 +136,7 @@ template <class T> struct FloorDivide : Binary<T> {
 template <class T> struct DivTrunc : Binary<T> {
   DG_HOST_DEVICE T operator()(T a, T b) const {
     if constexpr (std::is_same<T, bool>::value) return a;
-    else if constexpr (std::is_integral<T>::value) return static_cast<T>(a / b);
+    else if constexpr (std::is_integral<T>::value) return int_div(a, b);
     else return std::trunc(a / b);
   }
 };

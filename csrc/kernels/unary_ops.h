@@ -79,7 +79,8 @@ DG_UNARY_FUNCTOR(Elu, return x > T(0) ? x : T(T(this->p0) * (std::exp(x) - T(1))
 DG_UNARY_FUNCTOR(Selu, constexpr T alpha = T(1.6732632423543772848170429916717);
                  constexpr T scale = T(1.0507009873554804934193349852946);
                  return scale * (x > T(0) ? x : T(alpha * (std::exp(x) - T(1))));)
-DG_UNARY_FUNCTOR(Celu, return x > T(0) ? x : T(T(this->p0) * (std::exp(x / T(this->p0)) - T(1)));)
+// expm1: with a large alpha, x / alpha is tiny and exp(x / alpha) - 1 would round to 0.
+DG_UNARY_FUNCTOR(Celu, return x > T(0) ? x : T(T(this->p0) * std::expm1(x / T(this->p0)));)
 // gelu: p0 = 0 exact (erf), 1 tanh approximation.
 DG_UNARY_FUNCTOR(Gelu, if (this->p0 == 0) return T(x * T(0.5) * (T(1) + std::erf(x * T(0.7071067811865476))));
                  T inner = T(0.7978845608028654) * (x + T(0.044715) * x * x * x);

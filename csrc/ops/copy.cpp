@@ -1,6 +1,7 @@
 // copy_, fill_, clone and dtype/device conversion: all run the copy and fill
 // kernels over a TensorIter.
 #include <algorithm>
+#include <cmath>
 
 #include "autograd/record.h"
 #include "core/dispatch.h"
@@ -106,24 +107,43 @@ void mark_overwritten(Tensor& t, const char* op) {
 }
 
 namespace {
-// PyTorch refuses to fill an integer tensor with an integer it can't hold
-// (negative values may wrap into unsigned types).
-void check_fits(const Scalar& v, Dtype dtype) {
-  if (!is_integral(dtype, false) || !(v.is_integral())) return;
-  int64_t x = v.to_long();
-  int64_t bits = 8 * itemsize(dtype);
-  bool fits;
-  if (bits == 64) {
-    fits = true;
-  } else if (dtype == kUInt8) {
-    fits = x <= 255 && x >= -255;
-  } else {
-    int64_t hi = (int64_t(1) << (bits - 1)) - 1;
-    fits = x <= hi && x >= -hi - 1;
+// PyTorch refuses to store a number the dtype can't hold (c10's checked
+// conversion): a non-finite or out-of-range float in an integer dtype, a
+// complex number with an imaginary part in a real dtype, a finite float
+// beyond a narrower float's range. Negative integers may wrap into uint8.
+bool fits(const Scalar& v, Dtype dtype) {
+  if (dtype == kBool || is_complex(dtype)) return true;
+  if (v.is_complex() && v.to_complex().im != 0) return false;
+  if (is_integral(dtype, false)) {
+    double lo, hi;
+    switch (dtype) {
+      case kUInt8: lo = -255, hi = 255; break;
+      case kInt8: lo = INT8_MIN, hi = INT8_MAX; break;
+      case kInt16: lo = INT16_MIN, hi = INT16_MAX; break;
+      case kInt32: lo = INT32_MIN, hi = INT32_MAX; break;
+      default: lo = -9223372036854775808.0, hi = 9223372036854775807.0; break;
+    }
+    if (v.is_integral() || v.is_bool()) return dtype == kInt64 || (v.to_long() >= lo && v.to_long() <= hi);
+    double x = v.to_double();
+    return x >= lo && (dtype == kInt64 ? x < hi : x <= hi);  // false for NaN; 2**63 itself doesn't fit int64
   }
-  DG_CHECK(fits, Error, "value cannot be converted to type ", dtype_name(dtype), " without overflow");
+  if (v.is_integral() || v.is_bool() || dtype == kFloat64) return true;
+  double x = v.to_double(), max = dtype == kFloat16 ? 65504.0 : dtype == kBFloat16 ? 3.3895313892515355e38
+                                                                                     : 3.4028234663852886e38;
+  return !(std::isfinite(x) && (x > max || x < -max));
+}
+void check_fits(const Scalar& v, Dtype dtype) {
+  DG_CHECK(fits(v, dtype), Error, "value cannot be converted to type ", dtype_name(dtype), " without overflow");
 }
 }  // namespace
+
+Tensor with_valid_bools(const Tensor& t) {
+  if (t.dtype() != kBool || t.numel() == 0) return t;
+  NoGradGuard no_grad;
+  Tensor bytes = make_tensor(t.impl()->storage(), kUInt8, Shape(t.sizes()), Shape(t.strides()), t.storage_offset());
+  if (!any(gt(bytes, Scalar(1))).item<bool>()) return t;
+  return ne(bytes, Scalar(0));
+}
 
 Tensor& fill_(Tensor& t, const Scalar& value) {
   check_fits(value, t.dtype());

@@ -29,11 +29,8 @@ Tensor empty(IntArrayRef shape, TensorOptions options) {
 Tensor empty_strided(IntArrayRef shape, IntArrayRef strides, TensorOptions options) {
   DG_CHECK(shape.size() == strides.size(), ValueError, "empty_strided: mismatch in length of strides and shape");
   Dtype dtype = options.dtype_or(default_dtype());
-  int64_t numel = checked_numel(shape), extent = numel ? 1 : 0;
-  for (size_t d = 0; d < shape.size() && numel; ++d) {
-    DG_CHECK(strides[d] >= 0, ValueError, "empty_strided: negative strides are not supported");
-    extent += (shape[d] - 1) * strides[d];
-  }
+  for (int64_t st : strides) DG_CHECK(st >= 0, ValueError, "empty_strided: negative strides are not supported");
+  int64_t extent = checked_extent(shape, strides);
   size_t nbytes = static_cast<size_t>(checked_mul(extent, itemsize(dtype), "empty_strided"));
   return make_tensor(new_storage(nbytes, resolve_device(options.device_)), dtype, Shape(shape), Shape(strides), 0);
 }

@@ -1,5 +1,7 @@
 // Joining (cat, stack), reordering (flip, roll, repeat) and sorting (sort,
 // argsort, topk, kthvalue, median) and cumulative sums/products.
+#include <limits>
+
 #include "autograd/record.h"
 #include "core/dispatch.h"
 #include "dyngraph/ops.h"
@@ -40,6 +42,8 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     if (!(t.dim() == 1 && t.numel() == 0) && !ref) ref = &t;
   }
   if (!ref) return empty({0}, TensorOptions(dtype).device(tensors[0].device()));
+  for (size_t i = 0; i < tensors.size(); ++i)
+    DG_CHECK(tensors[i].dim() > 0, Error, "zero-dimensional tensor (at position ", i, ") cannot be concatenated");
   int64_t d = wrap_dim(dim, ref->dim());
   Shape shape(ref->sizes());
   int64_t total = 0;
@@ -97,6 +101,7 @@ Tensor flip(const Tensor& t, IntArrayRef dims) {
   Tensor out = t;
   for (int64_t dim : dims) {
     int64_t d = wrap_dim(dim, t.dim());
+    if (t.dim() == 0) continue;
     int64_t n = t.sizes()[d];
     out = index_select(out, d, arange(n - 1, -1, -1, TensorOptions(kInt64).device(t.device())));
   }
@@ -112,7 +117,7 @@ Tensor roll(const Tensor& t, IntArrayRef shifts, IntArrayRef dims) {
            ", dims:", dims.size());
   Tensor out = t;
   for (size_t i = 0; i < dims.size(); ++i) {
-    int64_t d = wrap_dim(dims[i], t.dim()), n = t.sizes()[d];
+    int64_t d = wrap_dim(dims[i], t.dim()), n = t.dim() ? t.sizes()[d] : 1;
     if (n == 0) continue;
     int64_t s = ((shifts[i] % n) + n) % n;
     if (s == 0) continue;
@@ -143,6 +148,8 @@ Tensor repeat(const Tensor& t, IntArrayRef repeats) {
 Tensor repeat_interleave(const Tensor& t, int64_t repeats, std::optional<int64_t> dim) {
   Tensor x = dim ? t : flatten(t);
   int64_t d = dim ? wrap_dim(*dim, t.dim()) : 0;
+  if (x.dim() == 0) x = reshape(x, {1});
+  DG_CHECK(repeats >= 0, Error, "repeats can not be negative");
   int64_t n = x.sizes()[d];
   Tensor idx = reshape(expand(unsqueeze(arange(0, n, 1, TensorOptions(kInt64).device(t.device())), 1), {n, repeats}), {-1});
   return index_select(x, d, idx);
@@ -182,7 +189,7 @@ std::pair<Tensor, Tensor> sort(const Tensor& t, int64_t dim, bool descending) {
 Tensor argsort(const Tensor& t, int64_t dim, bool descending) { return sort(t, dim, descending).second; }
 
 std::pair<Tensor, Tensor> topk(const Tensor& t, int64_t k, int64_t dim, bool largest, bool sorted) {
-  int64_t d = t.dim() ? wrap_dim(dim, t.dim()) : 0;
+  int64_t d = wrap_dim(dim, t.dim());
   int64_t n = t.dim() ? t.sizes()[d] : 1;
   DG_CHECK(k >= 0 && k <= n, Error, "selected index k out of range");
   (void)sorted;  // the results are always sorted
@@ -192,7 +199,7 @@ std::pair<Tensor, Tensor> topk(const Tensor& t, int64_t k, int64_t dim, bool lar
 }
 
 std::pair<Tensor, Tensor> kthvalue(const Tensor& t, int64_t k, int64_t dim, bool keepdim) {
-  int64_t d = t.dim() ? wrap_dim(dim, t.dim()) : 0;
+  int64_t d = wrap_dim(dim, t.dim());
   int64_t n = t.dim() ? t.sizes()[d] : 1;
   DG_CHECK(k >= 1 && k <= n, Error, "kthvalue(): selected number k out of range for dimension ", d);
   auto [v, i] = sort(t, d, false);
@@ -208,12 +215,27 @@ std::pair<Tensor, Tensor> kthvalue(const Tensor& t, int64_t k, int64_t dim, bool
 Tensor median(const Tensor& t) {
   Tensor flat = flatten(t);
   DG_CHECK(flat.numel() > 0, Error, "median() input tensor cannot be empty");
-  return kthvalue(flat, (flat.numel() + 1) / 2, 0, false).first;
+  return median(flat, 0, false).first;
 }
+// The lower median from the sorted order, except that a slice holding a NaN
+// has median NaN (at its first NaN), as in PyTorch; sort puts NaN last, so
+// the sorted order alone would skip it. nanmedian is the one that ignores NaN.
 std::pair<Tensor, Tensor> median(const Tensor& t, int64_t dim, bool keepdim) {
-  int64_t d = t.dim() ? wrap_dim(dim, t.dim()) : 0;
+  int64_t d = wrap_dim(dim, t.dim());
   int64_t n = t.dim() ? t.sizes()[d] : 1;
-  return kthvalue(t, (n + 1) / 2, d, keepdim);
+  auto [values, indices] = kthvalue(t, (n + 1) / 2, d, keepdim);
+  if (!is_floating_point(t.dtype()) || t.numel() == 0) return {values, indices};
+  Tensor nan_mask;
+  {
+    NoGradGuard no_grad;
+    nan_mask = isnan(t);
+    if (!any(nan_mask).item<bool>()) return {values, indices};
+  }
+  Tensor slice_has_nan = t.dim() ? any(nan_mask, {d}, keepdim) : nan_mask;
+  Tensor first_nan = t.dim() ? argmax(to_dtype(nan_mask, kUInt8), d, keepdim)
+                                 : zeros({}, TensorOptions(kInt64).device(t.device()));
+  return {where(slice_has_nan, Scalar(std::numeric_limits<double>::quiet_NaN()), values),
+          where(slice_has_nan, first_nan, indices)};
 }
 
 // ---- scans -------------------------------------------------------------------------------------------
@@ -259,13 +281,13 @@ Tensor scan(const Tensor& t, int64_t dim, std::optional<Dtype> dtype, ScanOp op)
 Tensor cumsum(const Tensor& t, int64_t dim, std::optional<Dtype> dtype) {
   Tensor out = scan(t, dim, dtype, ScanOp::cumsum);
   if (any_requires_grad({&t}) && (is_floating_point(out.dtype()) || is_complex(out.dtype())))
-    record(out, {&t}, make_intrusive<CumsumBackward>(t.dim() ? wrap_dim(dim, t.dim()) : 0));
+    record(out, {&t}, make_intrusive<CumsumBackward>(wrap_dim(dim, t.dim())));
   return out;
 }
 Tensor cumprod(const Tensor& t, int64_t dim, std::optional<Dtype> dtype) {
   Tensor out = scan(t, dim, dtype, ScanOp::cumprod);
   if (any_requires_grad({&t}) && (is_floating_point(out.dtype()) || is_complex(out.dtype()))) {
-    auto* n = record(out, {&t}, make_intrusive<CumprodBackward>(t.dim() ? wrap_dim(dim, t.dim()) : 0));
+    auto* n = record(out, {&t}, make_intrusive<CumprodBackward>(wrap_dim(dim, t.dim())));
     n->x = SavedVariable(t, false);
     n->y = SavedVariable(out, true);
   }

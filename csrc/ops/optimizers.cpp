@@ -22,6 +22,15 @@ void check_state(const Tensor& param, const Tensor& state, const char* op, const
            ", got ", state.defined() ? dtype_name(state.dtype()) : "an undefined tensor");
 }
 
+// The fused kernels read param.numel() gradient elements: a gradient of any
+// other shape (a hook's, `p.grad.data = ...`, `p.data = ...` after backward)
+// must stop here, not be read past its end.
+void check_grad(const Tensor& param, const Tensor& grad, const char* op) {
+  DG_CHECK(grad.sizes().equals(param.sizes()) && grad.device() == param.device(), Error, op,
+           ": the gradient of a parameter of shape ", param.sizes(), " on ", param.device().str(), " has shape ",
+           grad.sizes(), " on ", grad.device().str());
+}
+
 // Runs update(dense param, dense state...) and writes back anything that had to be copied.
 template <class Update>
 void with_dense(const std::vector<Tensor*>& tensors, const Update& update) {
@@ -45,6 +54,7 @@ void sgd_step_(const std::vector<Tensor>& params, const std::vector<Tensor>& gra
     Tensor param = params[i], grad = grads[i];
     DG_CHECK(is_floating_point(param.dtype()) || is_complex(param.dtype()), Error,
              "sgd_step_: parameters must be floating point or complex, got ", dtype_name(param.dtype()));
+    check_grad(param, grad, "sgd_step_");
     Tensor& buf = momentum_buffers[i];
     bool first = false;
     if (o.momentum != 0 && !buf.defined()) {
@@ -88,6 +98,7 @@ void adam_step_(const std::vector<Tensor>& params, const std::vector<Tensor>& gr
     Tensor mx = o.amsgrad ? max_exp_avg_sqs[i] : Tensor();
     DG_CHECK(is_floating_point(param.dtype()) || is_complex(param.dtype()), Error,
              "adam_step_: parameters must be floating point or complex, got ", dtype_name(param.dtype()));
+    check_grad(param, grads[i], "adam_step_");
     check_state(param, m1, "adam_step_", "exp_avg");
     check_state(param, m2, "adam_step_", "exp_avg_sq");
     if (o.amsgrad) check_state(param, mx, "adam_step_", "max_exp_avg_sq");

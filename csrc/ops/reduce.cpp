@@ -377,7 +377,7 @@ Tensor softmax_impl(const Tensor& t, int64_t dim, std::optional<Dtype> dtype, bo
            "\" not implemented for '", dtype_name(t.dtype()), "'");
   Tensor x = dtype ? to_dtype(t, *dtype) : t;
   DG_CHECK(is_floating_point(x.dtype()), Error, "softmax: expected a floating point dtype");
-  int64_t d = x.dim() ? wrap_dim(dim, x.dim()) : 0;
+  int64_t d = wrap_dim(dim, x.dim());
   Tensor out;
   {
     NoGradGuard no_grad;
@@ -433,8 +433,27 @@ Tensor vector_norm(const Tensor& t, double ord, IntArrayRef dims, bool keepdim, 
 Tensor matrix_norm(const Tensor& t, const std::string& ord, IntArrayRef dims, bool keepdim) {
   DG_CHECK(t.dim() >= 2, Error, "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.");
   DG_CHECK(dims.size() == 2, Error, "linalg.matrix_norm: dim must be a 2-tuple.");
-  DG_CHECK(ord == "fro", Error, "linalg.matrix_norm: only ord='fro' is supported by this build (got '", ord, "')");
+  DG_CHECK(ord == "fro" || ord == "nuc", Error, "linalg.matrix_norm: Order ", ord, " not supported.");
+  DG_CHECK(ord == "fro", Error, "linalg.matrix_norm: ord='nuc' needs singular values (linalg.svd), which this "
+           "build does not have yet");
   return vector_norm(t, 2, dims, keepdim, std::nullopt);
+}
+
+Tensor matrix_norm(const Tensor& t, double ord, IntArrayRef dims, bool keepdim) {
+  DG_CHECK(t.dim() >= 2, Error, "linalg.matrix_norm: The input tensor A must have at least 2 dimensions.");
+  DG_CHECK(dims.size() == 2, Error, "linalg.matrix_norm: dim must be a 2-tuple.");
+  bool by_rows = std::isinf(ord);
+  DG_CHECK(by_rows || ord == 1 || ord == -1 || ord == 2 || ord == -2, Error, "linalg.matrix_norm: Order ", ord,
+           " not supported.");
+  DG_CHECK(by_rows || ord == 1 || ord == -1, Error, "linalg.matrix_norm: ord=", ord,
+           " needs singular values (linalg.svd), which this build does not have yet");
+  int64_t row = wrap_dim(dims[0], t.dim()), col = wrap_dim(dims[1], t.dim());
+  DG_CHECK(row != col, Error, "linalg.matrix_norm: dims must be different. Got (", dims[0], ", ", dims[1], ")");
+  // ord 1 sums down each column (over the row dim) and picks among columns; inf the other way round.
+  int64_t summed = by_rows ? col : row, picked = by_rows ? row : col;
+  Tensor sums = sum(abs(t), {summed}, /*keepdim=*/true);
+  Tensor r = ord > 0 ? amax(sums, {picked}, true) : amin(sums, {picked}, true);
+  return keepdim ? r : squeeze(r, {row, col});
 }
 
 }  // namespace dg

@@ -230,18 +230,9 @@ Tensor as_strided(const Tensor& t, IntArrayRef sizes, IntArrayRef strides, std::
            sizes.size(), " sizes, ", strides.size(), " strides)");
   int64_t offset = storage_offset.value_or(t.storage_offset());
   DG_CHECK(offset >= 0, Error, "as_strided: negative storage offset ", offset);
-  int64_t numel = checked_numel(sizes);
-  // The highest element reached must lie inside the storage.
-  int64_t max_index = offset;
-  for (size_t d = 0; d < sizes.size(); ++d) {
-    DG_CHECK(strides[d] >= 0, Error, "as_strided: negative strides are not supported, got ", strides);
-    if (numel > 0) max_index += (sizes[d] - 1) * strides[d];
-  }
-  int64_t capacity = static_cast<int64_t>(t.impl()->storage()->nbytes()) / t.element_size();
-  DG_CHECK(numel == 0 || max_index < capacity, Error, "setStorage: sizes ", sizes, ", strides ", strides,
-           ", storage offset ", offset, " and itemsize ", t.element_size(), " requiring a storage size of ",
-           (max_index + 1) * t.element_size(), " are out of bounds for storage of size ",
-           t.impl()->storage()->nbytes());
+  for (int64_t st : strides)
+    DG_CHECK(st >= 0, Error, "as_strided: Negative strides are not supported at the moment, got strides: ", strides);
+  // The view's bounds against the storage are checked where every tensor is made (TensorImpl).
   Tensor out = make_view(t, Shape(sizes), Shape(strides), offset);
   if (any_requires_grad({&t})) {
     DG_CHECK(t.is_contiguous(), Error, "as_strided backward needs a contiguous input; call .contiguous() first");
@@ -399,7 +390,7 @@ Tensor expand(const Tensor& t, IntArrayRef shape) {
     if (od >= 0) {
       int64_t have = t.sizes()[od];
       if (want == -1) want = have;
-      DG_CHECK(have == want || have == 1, Error, "The expanded size of the tensor (", want,
+      DG_CHECK(want >= 0 && (have == want || have == 1), Error, "The expanded size of the tensor (", want,
                ") must match the existing size (", have, ") at non-singleton dimension ", d, ".  Target sizes: ",
                shape, ".  Tensor sizes: ", t.sizes());
       sizes[d] = want;
@@ -469,6 +460,8 @@ Tensor flatten(const Tensor& t, int64_t start_dim, int64_t end_dim) {
 }
 
 Tensor unflatten(const Tensor& t, int64_t dim, IntArrayRef sizes) {
+  DG_CHECK(t.dim() > 0, Error, "unflatten got an unexpected error: Dimension specified as ", dim,
+           " but tensor has no dimensions");
   dim = wrap_dim(dim, t.dim());
   DG_CHECK(!sizes.empty(), Error, "unflatten: sizes must be non-empty");
   Shape inner = infer_size(sizes, t.sizes()[dim]);
@@ -481,6 +474,7 @@ Tensor unflatten(const Tensor& t, int64_t dim, IntArrayRef sizes) {
 
 Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
   DG_CHECK(t.dim() > 0, Error, "narrow() cannot be applied to a 0-dim tensor.");
+  DG_CHECK(t.dim() > 0, Error, "narrow() cannot be applied to a 0-dim tensor.");
   dim = wrap_dim(dim, t.dim());
   int64_t size = t.sizes()[dim];
   if (start < 0) start += size;
@@ -492,6 +486,7 @@ Tensor narrow(const Tensor& t, int64_t dim, int64_t start, int64_t length) {
 }
 
 Tensor select(const Tensor& t, int64_t dim, int64_t index) {
+  DG_CHECK(t.dim() > 0, IndexError, "select() cannot be applied to a 0-dim tensor.");
   DG_CHECK(t.dim() > 0, IndexError, "select() cannot be applied to a 0-dim tensor.");
   dim = wrap_dim(dim, t.dim());
   int64_t size = t.sizes()[dim];
@@ -511,6 +506,7 @@ Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start_opt, std
   DG_CHECK(t.dim() > 0, IndexError, "slice() cannot be applied to a 0-dim tensor.");
   DG_CHECK(step != 0, ValueError, "slice step cannot be zero");
   DG_CHECK(step > 0, ValueError, "step must be greater than zero");
+  DG_CHECK(t.dim() > 0, IndexError, "slice() cannot be applied to a 0-dim tensor.");
   dim = wrap_dim(dim, t.dim());
   int64_t size = t.sizes()[dim];
   // Python's clamping of slice bounds.
@@ -530,8 +526,7 @@ Tensor slice(const Tensor& t, int64_t dim, std::optional<int64_t> start_opt, std
 }
 
 std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
-  DG_CHECK(t.dim() > 0, Error, "Dimension specified as 0 but tensor has no dimensions");
-  dim = wrap_dim(dim, t.dim());
+  dim = wrap_dim_of_sized(dim, t.dim());
   std::vector<Tensor> out;
   for (int64_t i = 0; i < t.sizes()[dim]; ++i) out.push_back(select(t, dim, i));
   return out;
@@ -539,8 +534,10 @@ std::vector<Tensor> unbind(const Tensor& t, int64_t dim) {
 
 std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim) {
   DG_CHECK(t.dim() > 0, Error, "split expects at least a 1-dimensional tensor");
+  DG_CHECK(t.dim() > 0, Error, "split expects at least a 1-dimensional tensor");
   dim = wrap_dim(dim, t.dim());
   int64_t size = t.sizes()[dim];
+  DG_CHECK(split_size >= 0, Error, "split expects split_size be non-negative, but got split_size=", split_size);
   DG_CHECK(split_size > 0 || (split_size == 0 && size == 0), Error,
            "split_size can only be 0 if dimension size is 0, but got dimension size of ", size);
   std::vector<Tensor> out;
@@ -553,6 +550,7 @@ std::vector<Tensor> split(const Tensor& t, int64_t split_size, int64_t dim) {
 }
 
 std::vector<Tensor> split_with_sizes(const Tensor& t, IntArrayRef sizes, int64_t dim) {
+  DG_CHECK(t.dim() > 0, Error, "split expects at least a 1-dimensional tensor");
   DG_CHECK(t.dim() > 0, Error, "split expects at least a 1-dimensional tensor");
   dim = wrap_dim(dim, t.dim());
   int64_t total = 0;
@@ -588,6 +586,10 @@ Tensor movedim(const Tensor& t, IntArrayRef source, IntArrayRef destination) {
   int64_t nd = t.dim();
   DG_CHECK(source.size() == destination.size(), Error, "movedim: Invalid source or destination dims: source (",
            source, " dims) should contain the same number of dims as destination (", destination, " dims)");
+  if (nd == 0) {  // a 0-d tensor has only dim 0 / -1, and moving it is a no-op
+    for (size_t i = 0; i < source.size(); ++i) wrap_dim(source[i], nd), wrap_dim(destination[i], nd);
+    return alias(t);
+  }
   Shape order(nd, -1);
   SmallVector<bool, 8> used_src(nd, false), used_dst(nd, false);
   for (size_t i = 0; i < source.size(); ++i) {

@@ -183,7 +183,7 @@ Tensor from_managed(Managed* m) {
   }
   size_t nbytes = empty ? 0 : static_cast<size_t>(checked_mul(extent + 1, item, "from_dlpack"));
   Storage storage = make_intrusive<StorageImpl>(DataPtr{data, m, &release_imported<Managed>}, nbytes, device);
-  return make_tensor(std::move(storage), dtype, std::move(sizes), std::move(strides), 0);
+  return with_valid_bools(make_tensor(std::move(storage), dtype, std::move(sizes), std::move(strides), 0));
 }
 
 // Consumes a capsule: on success it is renamed "used_..." and its tensor is

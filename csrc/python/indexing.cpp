@@ -35,6 +35,14 @@ Tensor to_index_tensor(py::handle o) {
   return t.numel() == 0 ? to_dtype(t, kInt64) : t;  // [] indexes nothing (not a float index)
 }
 
+// An index tensor: placeholder full slices keep the dims it indexes.
+void add_tensor_index(const Tensor& t, ParsedIndex& out) {
+  out.tensors.emplace_back(out.basic.size(), t);
+  int64_t covered = (t.dtype() == kBool || t.dtype() == kUInt8) ? std::max<int64_t>(t.dim(), 0) : 1;
+  for (int64_t k = 0; k < covered; ++k) out.basic.push_back(TensorIndex::range(std::nullopt, std::nullopt, 1));
+  if (covered == 0) out.basic.push_back(TensorIndex::none());  // a 0-d bool mask adds a dim
+}
+
 void parse_one(PyObject* o, ParsedIndex& out) {
   int64_t v;
   if (o == Py_None) {
@@ -42,9 +50,10 @@ void parse_one(PyObject* o, ParsedIndex& out) {
   } else if (o == Py_Ellipsis) {
     out.basic.push_back(TensorIndex::ellipsis());
   } else if (PyBool_Check(o)) {
-    // x[True] adds a dim of size 1, as NumPy does; x[False] an empty one.
-    out.basic.push_back(TensorIndex::none());
-    if (o == Py_False) out.tensors.emplace_back(out.basic.size() - 1, zeros({0}, TensorOptions(kInt64)));
+    // A Python bool is a 0-d bool mask, as in NumPy and PyTorch: alone, x[True]
+    // adds a dim of size 1 and x[False] an empty one; with other advanced
+    // indices it broadcasts with them instead of adding a dim of its own.
+    add_tensor_index(full({}, Scalar(o == Py_True), TensorOptions(kBool)), out);
   } else if (PySlice_Check(o)) {
     auto* s = reinterpret_cast<PySliceObject*>(o);
     std::optional<int64_t> step = slice_bound(s->step);
@@ -58,11 +67,7 @@ void parse_one(PyObject* o, ParsedIndex& out) {
       out.basic.push_back(TensorIndex::index(t.item<int64_t>()));
       return;
     }
-    // Placeholder full slices keep the dims the tensor indexes.
-    out.tensors.emplace_back(out.basic.size(), t);
-    int64_t covered = (t.dtype() == kBool || t.dtype() == kUInt8) ? std::max<int64_t>(t.dim(), 0) : 1;
-    for (int64_t k = 0; k < covered; ++k) out.basic.push_back(TensorIndex::range(std::nullopt, std::nullopt, 1));
-    if (covered == 0) out.basic.push_back(TensorIndex::none());  // a 0-d bool mask adds a dim
+    add_tensor_index(t, out);
   } else if (to_int64(o, v)) {
     out.basic.push_back(TensorIndex::index(v));  // NumPy integers and other __index__ objects
   } else {
@@ -177,7 +182,7 @@ void bind_indexing(py::module_& m) {
   both("gather", [](T t, int64_t dim, T idx) { return gather(t, dim, idx); }, py::arg("dim"), py::arg("index"));
   both("take", [](T t, T idx) { return take(t, idx); }, py::arg("index"));
   both("take_along_dim", [](T t, T idx, std::optional<int64_t> dim) {
-    if (!dim) return take(t, idx);
+    if (!dim) return take(t, reshape(idx, {-1}));  // no dim: both flattened, as in PyTorch
     // Broadcast every dim except `dim`.
     int64_t d = wrap_dim(*dim, t.dim());
     Shape a(t.sizes()), b(idx.sizes());

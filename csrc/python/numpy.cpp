@@ -71,6 +71,16 @@ Tensor from_buffer(py::handle obj) {
                         "complex128, int64, int32, int16, int8, uint8, and bool.");
   }
   Py_buffer& v = held->view;
+  if (v.readonly &&
+      PyErr_WarnEx(PyExc_UserWarning,
+                   "The given NumPy array is not writable, and dyngraph does not support non-writable tensors. "
+                   "This means writing to this tensor will result in undefined behavior. You may want to copy the "
+                   "array to protect its data or make it writable before converting it to a tensor.",
+                   1) != 0) {
+    PyBuffer_Release(&v);
+    delete held;
+    throw py::error_already_set();  // warnings turned into errors
+  }
   Dtype dtype;
   try {
     dtype = dtype_from_format(v.format ? v.format : "B", v.itemsize);
@@ -109,7 +119,7 @@ Tensor from_buffer(py::handle obj) {
   size_t nbytes = empty ? 0 : static_cast<size_t>((extent + 1) * v.itemsize);
   DataPtr data{v.buf, held, &release_buffer};
   Storage storage = make_intrusive<StorageImpl>(data, nbytes, kCPU);
-  return make_tensor(std::move(storage), dtype, std::move(sizes), std::move(strides), 0);
+  return with_valid_bools(make_tensor(std::move(storage), dtype, std::move(sizes), std::move(strides), 0));
 }
 
 py::dtype numpy_dtype(Dtype d) {

@@ -109,6 +109,9 @@ void bind_reductions(py::module_& m) {
   m.def("_matrix_norm", [](T t, const std::string& ord, IntArrayRef dim, bool keepdim) {
     return matrix_norm(t, ord, dim, keepdim);
   });
+  m.def("_matrix_norm", [](T t, double ord, IntArrayRef dim, bool keepdim) {
+    return matrix_norm(t, ord, dim, keepdim);
+  });
 }
 
 }  // namespace dg::python

@@ -268,11 +268,21 @@ void bind_tensor(py::module_& m) {
       })
       .def("__float__", [](T t) {
         check_scalar_conversion(t);
-        return t.item().to_double();
+        Scalar v = t.item();
+        DG_CHECK(!v.is_complex() || v.to_complex().im == 0, Error,
+                 "value cannot be converted to type double without overflow");
+        return v.to_double();
       })
-      .def("__int__", [](T t) {
+      .def("__int__", [](T t) -> py::object {
         check_scalar_conversion(t);
-        return t.item().to_long();
+        Scalar v = t.item();
+        if (v.is_integral() || v.is_bool()) return py::int_(v.to_long());
+        DG_CHECK(!v.is_complex() || v.to_complex().im == 0, Error,
+                 "value cannot be converted to type int64_t without overflow");
+        // As Python's int(float): ValueError for NaN, OverflowError for inf, exact otherwise.
+        PyObject* r = PyLong_FromDouble(v.to_double());
+        if (!r) throw py::error_already_set();
+        return py::reinterpret_steal<py::object>(r);
       })
       .def("__complex__", [](T t) {
         check_scalar_conversion(t);

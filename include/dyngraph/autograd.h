@@ -69,6 +69,9 @@ struct DG_API Node : Refcounted {
   void remove_pre_hook(int id);
 
   uint32_t num_outputs() const { return static_cast<uint32_t>(next_edges.size()); }
+
+ protected:
+  void destroy() override;  // frees long chains of nodes iteratively
 };
 
 // Per-tensor autograd state (allocated only for tensors that take part).

@@ -98,7 +98,11 @@ DG_API Shape infer_size(IntArrayRef shape, int64_t numel);
 DG_API Tensor& copy_(Tensor& dst, const Tensor& src);  // broadcasts src, converts dtype
 DG_API Tensor& fill_(Tensor& t, const Scalar& value);
 DG_API Tensor& fill_(Tensor& t, const Tensor& value);  // a 0-d (or 1-element) value
-DG_API Tensor clone(const Tensor& t);                  // keeps a dense layout's strides
+DG_API Tensor clone(const Tensor& t);
+// For bool memory from outside (NumPy, DLPack, a file): t itself when every
+// byte is 0 or 1, else a copy with each nonzero byte read as true (PyTorch's
+// reading). Kernels may assume 0/1 bytes in bool tensors.
+DG_API Tensor with_valid_bools(const Tensor& t);                  // keeps a dense layout's strides
 DG_API Tensor to_dtype(const Tensor& t, Dtype dtype, bool copy = false);
 // use_deterministic_algorithms: kernels that would otherwise depend on thread
 // timing (atomic accumulation on a GPU) take a slower, ordered path.
@@ -385,6 +389,9 @@ DG_API Tensor vector_norm(const Tensor& t, double ord = 2, IntArrayRef dims = {}
                           std::optional<Dtype> dtype = std::nullopt);
 DG_API Tensor matrix_norm(const Tensor& t, const std::string& ord = "fro", IntArrayRef dims = {-2, -1},
                           bool keepdim = false);
+// Numeric orders: 1 / -1 (largest / smallest absolute column sum), inf / -inf
+// (rows). 2 / -2 need singular values, which this build does not have yet.
+DG_API Tensor matrix_norm(const Tensor& t, double ord, IntArrayRef dims = {-2, -1}, bool keepdim = false);
 
 // ---- basic indexing ---------------------------------------------------------------
 // One entry of a Python-style index: an int, a slice, None (new axis) or

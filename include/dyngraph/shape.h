@@ -186,12 +186,33 @@ inline int64_t checked_mul(int64_t a, int64_t b, const char* what) {
   return r;
 }
 
+// How many elements a layout with non-negative strides spans from its first
+// element (the highest index reached + 1; 0 when empty). Throws on overflow.
+inline int64_t checked_extent(IntArrayRef sizes, IntArrayRef strides) {
+  if (checked_numel(sizes) == 0) return 0;
+  int64_t extent = 1;
+  for (size_t d = 0; d < sizes.size(); ++d) {
+    int64_t step;
+    DG_CHECK(!__builtin_mul_overflow(sizes[d] - 1, strides[d], &step) &&
+                 !__builtin_add_overflow(extent, step, &extent),
+             Error, "Storage size calculation overflowed with sizes=", sizes, " and strides=", strides);
+  }
+  return extent;
+}
+
 // Turns a possibly negative dim into [0, ndim); IndexError when out of range.
 inline int64_t wrap_dim(int64_t dim, int64_t ndim) {
   int64_t n = ndim > 0 ? ndim : 1;  // 0-d tensors accept dim 0 and -1
   DG_CHECK(dim >= -n && dim < n, IndexError, "Dimension out of range (expected to be in range of [",
            -n, ", ", n - 1, "], but got ", dim, ")");
   return dim < 0 ? dim + n : dim;
+}
+
+// wrap_dim for reading sizes()[dim] or strides()[dim]: a 0-d tensor has no
+// entry to read, so unlike wrap_dim it accepts no dim at all.
+inline int64_t wrap_dim_of_sized(int64_t dim, int64_t ndim) {
+  DG_CHECK(ndim > 0, IndexError, "Dimension specified as ", dim, " but tensor has no dimensions");
+  return wrap_dim(dim, ndim);
 }
 
 // Row-major strides for sizes.

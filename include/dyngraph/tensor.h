@@ -59,6 +59,8 @@ class DG_API TensorImpl : public Refcounted {
   uint64_t view_history = 0;
 
  private:
+  void check_in_bounds() const;  // throws unless every reachable element lies in the storage
+
   std::unique_ptr<AutogradMeta> autograd_;
   intrusive_ptr<TensorImpl> view_base_;
   Storage storage_;
@@ -108,8 +110,8 @@ class DG_API Tensor {
 
   IntArrayRef sizes() const { return impl_->sizes(); }
   IntArrayRef strides() const { return impl_->strides(); }
-  int64_t size(int64_t dim) const { return impl_->sizes()[wrap_dim(dim, this->dim())]; }
-  int64_t stride(int64_t dim) const { return impl_->strides()[wrap_dim(dim, this->dim())]; }
+  int64_t size(int64_t dim) const { return impl_->sizes()[wrap_dim_of_sized(dim, this->dim())]; }
+  int64_t stride(int64_t dim) const { return impl_->strides()[wrap_dim_of_sized(dim, this->dim())]; }
   int64_t dim() const { return impl_->dim(); }
   int64_t numel() const { return impl_->numel(); }
   Dtype dtype() const { return impl_->dtype(); }

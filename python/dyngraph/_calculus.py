@@ -5,6 +5,7 @@ import builtins
 
 from . import _C
 from ._C import Tensor
+from ._out import finish_out
 
 __all__ = ["diff", "trapezoid", "trapz", "cumulative_trapezoid"]
 
@@ -37,7 +38,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None, *, out=None):
         hi, lo = x.narrow(dim, 1, length - 1), x.narrow(dim, 0, length - 1)
         x = (hi != lo) if x.dtype._name == "bool" else hi - lo
     r = x if n else x.clone()
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def _float_result(t):
@@ -76,6 +77,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     if n == 0:
         return _float_result(y.sum(dim))
     widths = _spacing(y, x, dx, dim)
+    y = _float_result(y)  # before adding neighbours: uint8 sums would wrap
     mids = (y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1))
     return _float_result((widths * mids).sum(dim) / 2 if isinstance(widths, Tensor)
                          else _float_result(mids).sum(dim) * (widths / 2))
@@ -97,6 +99,6 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     if n == 0:
         return _float_result(y.clone())
     widths = _spacing(y, x, dx, dim)
-    mids = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)
+    mids = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)  # in y's dtype, as PyTorch (uint8 wraps there too)
     areas = widths * mids / 2 if isinstance(widths, Tensor) else _float_result(mids) * (widths / 2)
     return _C.cumsum(_float_result(areas), dim)

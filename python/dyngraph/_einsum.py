@@ -10,6 +10,7 @@ import builtins
 
 from . import _C
 from ._C import Tensor
+from ._out import finish_out
 
 __all__ = ["einsum", "tensordot"]
 
@@ -241,4 +242,4 @@ def tensordot(a, b, dims=2, out=None):
     b2 = b.permute(dims_b + free_b).reshape(k, _prod(b.shape[d] for d in free_b))
     dtype = _C.promote_types(a.dtype, b.dtype)
     r = _C.mm(a2.to(dtype), b2.to(dtype)).reshape([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)

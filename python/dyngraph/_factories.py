@@ -102,6 +102,34 @@ def _from_array(arr, dtype):
     return src.to(dtype) if src.dtype is not dtype else src
 
 
+def _check_numbers_fit(arr, dtype):
+    """PyTorch stores each Python number of tensor(data, dtype=...) with a
+    checked conversion: a complex number into a real dtype is a TypeError, and
+    an int (or a non-finite or out-of-range float) that an integer dtype can't
+    hold raises instead of wrapping. Floats into float dtypes are plain casts."""
+    import dyngraph
+
+    np = _np()
+    if arr.size == 0 or dtype.is_complex or dtype is dyngraph.bool:
+        return
+    if arr.dtype.kind == "c":
+        raise TypeError("must be real number, not complex")
+    if arr.dtype.kind not in "iuf" or not _is_integer_dtype(dtype):
+        return
+    info = dyngraph.iinfo(dtype)
+    low = -255 if dtype is dyngraph.uint8 else info.min  # PyTorch lets small negatives wrap into uint8
+    if arr.dtype.kind == "f":
+        fits = np.all(np.isfinite(arr)) and arr.min() >= low and arr.max() < float(info.max) + 1
+    else:
+        fits = arr.min() >= low and arr.max() <= info.max
+    if not fits:
+        raise RuntimeError(f"value cannot be converted to type {str(dtype).replace('dyngraph.', '')} without overflow")
+
+
+def _is_integer_dtype(dtype):
+    return not (dtype.is_floating_point or dtype.is_complex)
+
+
 def _is_number(x):
     return isinstance(x, (builtins.bool, builtins.int, builtins.float, builtins.complex))
 
@@ -208,6 +236,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False, pin_memory=False)
             inferred = _inferred_dtype(arr)
             if isinstance(data, (list, tuple)) and _first_leaf_is_numpy_scalar(data, np):
                 inferred = _promoted_leaf_dtype(data, np, inferred)
+            elif dtype is not None:
+                _check_numbers_fit(arr, dtype)
         t = _from_array(arr, dtype if dtype is not None else inferred)
     if device is not None:
         t = t.to(device)

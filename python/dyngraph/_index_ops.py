@@ -12,6 +12,7 @@ import builtins
 from . import _C
 from ._C import Tensor
 from ._factories import arange, ones, tensor, zeros
+from ._out import finish_out
 
 __all__ = ["index_add", "index_copy", "index_fill", "masked_scatter", "scatter_reduce",
            "index_add_", "index_copy_", "index_fill_", "masked_scatter_", "scatter_reduce_", "IndexOutOfRange"]
@@ -112,7 +113,7 @@ def index_add(input, dim, index, source, *, alpha=1, out=None):
     dim, index, src = _prepare_index_write(input, dim, index, source, "index_add", _ADD_DTYPE_MSG)
     r = _C.index_put(_dim_first(input, dim), (index,), _scaled(src, alpha), True)
     r = r.reshape(()) if input.dim() == 0 else r.movedim(0, dim)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def index_add_(self, dim, index, source, *, alpha=1):
@@ -126,7 +127,7 @@ def index_copy(input, dim, index, source, *, out=None):
     dim, index, src = _prepare_index_write(input, dim, index, source, "index_copy_", _COPY_DTYPE_MSG)
     r = _C.index_put(_dim_first(input, dim), (index,), src, False)
     r = r.reshape(()) if input.dim() == 0 else r.movedim(0, dim)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def index_copy_(self, dim, index, source):
@@ -308,7 +309,7 @@ def _scatter_reduce(self, dim, index, src, reduce, include_self):
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
     """input with src[i] reduced (sum/prod/mean/amax/amin) into input[index[i]] along dim."""
     r = _scatter_reduce(input, dim, index, src, reduce, include_self)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):

@@ -11,6 +11,7 @@ import math
 from . import _C
 from ._C import Tensor
 from ._factories import tensor
+from ._out import finish_out
 
 __all__ = ["xlogy", "sinc", "deg2rad", "rad2deg", "heaviside", "gcd", "lcm", "polar", "complex", "renorm",
            "cosine_similarity", "xlogy_", "sinc_", "deg2rad_", "rad2deg_", "heaviside_", "gcd_", "lcm_", "renorm_"]
@@ -59,7 +60,7 @@ def xlogy(input, other, *, out=None):
     x, y = _as_tensor(input, dtype, device), _as_tensor(other, dtype, device)
     y_safe = _C.where((x == 0) & ~_C.isnan(y), 1.0, y)
     r = x * _C.log(y_safe)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def xlogy_(self, other):
@@ -74,7 +75,7 @@ def sinc(input, *, out=None):
     zero = x == 0
     pix = _C.where(zero, 1.0, x) * math.pi
     r = _C.where(zero, 1.0, _C.sin(pix) / pix)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def sinc_(self):
@@ -84,12 +85,12 @@ def sinc_(self):
 
 def deg2rad(input, *, out=None):
     r = input.to(_floating(input.dtype)) * (math.pi / 180.0)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def rad2deg(input, *, out=None):
     r = input.to(_floating(input.dtype)) * (180.0 / math.pi)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def deg2rad_(self):
@@ -109,7 +110,7 @@ def heaviside(input, values, *, out=None):
     if input.is_complex():
         raise RuntimeError("heaviside is not yet implemented for complex tensors.")
     r = _C.where(input == 0, values, (input > 0).to(input.dtype))
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def heaviside_(self, values):
@@ -141,7 +142,7 @@ def gcd(input, other, *, out=None):
     dtype = _C.promote_types(input.dtype, other.dtype)
     shape = _broadcast(input, other)
     r = _gcd(input.to(dtype).expand(shape), other.to(dtype).expand(shape))
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def lcm(input, other, *, out=None):
@@ -155,7 +156,7 @@ def lcm(input, other, *, out=None):
     # The product is formed in int64 and wrapped back, as PyTorch's C++ (int promotion) does for narrow types.
     wide = a.to(_dg().int64) // _C.where(zero, 1, g).to(_dg().int64) * b.to(_dg().int64)
     r = _C.where(zero, 0, wide.abs()).to(dtype)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def _broadcast(a, b):
@@ -189,14 +190,14 @@ def complex(real, imag, *, out=None):
     _check_real_pair(real, imag, ("float32", "float64"))
     shape = _broadcast(real, imag)
     r = _C.view_as_complex(_C.stack([real.expand(shape), imag.expand(shape)], -1))
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def polar(abs, angle, *, out=None):
     """The complex tensor abs * (cos(angle) + i sin(angle))."""
     _check_real_pair(abs, angle, ("float32", "float64"))
     r = complex(abs * _C.cos(angle), abs * _C.sin(angle))
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def _norm_over_others(input, p, dim):
@@ -224,7 +225,7 @@ def renorm(input, p, dim, maxnorm, *, out=None):
     # The 1e-7 matches PyTorch's kernel, which keeps the rescaled norm just under maxnorm.
     factor = _C.where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)
     r = input * factor
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def renorm_(self, p, dim, maxnorm):

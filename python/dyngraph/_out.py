@@ -22,6 +22,9 @@ def _type_name(dtype):
 def _write_one(result, out, name):
     if not isinstance(out, _C.Tensor):
         raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if any(stride == 0 and size > 1 for size, stride in zip(out.shape, out.stride())):
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a single "
+                           "memory location. Please clone() the tensor before performing the operation.")
     if result.dtype != out.dtype:
         _check_cast(result.dtype, out.dtype, name)
         result = result.to(out.dtype)
@@ -36,6 +39,12 @@ def _write_one(result, out, name):
                           "elements with t.resize_(0).", UserWarning, stacklevel=4)
         out.data = result.clone()
     return out
+
+
+def finish_out(result, out, name="out"):
+    """result, or result written into out (resized to it, as PyTorch does): for
+    Python-composed ops that take out=."""
+    return result if out is None else _write_one(result, out, name)
 
 
 def write_out(name, fn, args, kwargs, out):

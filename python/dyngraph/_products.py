@@ -6,6 +6,7 @@ import warnings
 
 from . import _C
 from ._functional import broadcast_tensors, meshgrid
+from ._out import finish_out
 
 __all__ = ["kron", "cartesian_prod", "chain_matmul", "multi_dot", "addbmm", "cross", "linalg_cross", "cdist"]
 
@@ -21,7 +22,7 @@ def kron(input, other, *, out=None):
         a_view += [sa, 1]
         b_view += [1, sb]
     r = (a.reshape(a_view) * b.reshape(b_view)).reshape([sa * sb for sa, sb in zip(a.shape, b.shape)])
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def cartesian_prod(*tensors):
@@ -94,7 +95,7 @@ def multi_dot(tensors, *, out=None):
         r = r.squeeze(0)
     elif last_vec:
         r = r.squeeze(1)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def chain_matmul(*matrices, out=None):
@@ -107,7 +108,7 @@ def chain_matmul(*matrices, out=None):
         if m.dim() != 2:
             raise RuntimeError(f"Tensor dimension is {m.dim()}, expected 2 instead.")
     r = matrices[0].clone() if len(matrices) == 1 else multi_dot(matrices)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
@@ -122,7 +123,7 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     lhs = batch1.permute(1, 0, 2).reshape(n, b * m)
     rhs = batch2.reshape(b * m, p)
     r = _C.addmm(input, lhs, rhs, beta=beta, alpha=alpha)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def _cross_along(a, b, dim):
@@ -148,7 +149,7 @@ def linalg_cross(input, other, *, dim=-1, out=None):
     _check_cross(input, other, dim, "linalg.cross")
     a, b = broadcast_tensors(input, other)
     r = _cross_along(a, b, dim)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def cross(input, other, dim=None, *, out=None):

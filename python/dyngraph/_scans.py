@@ -10,6 +10,7 @@ from . import _C
 from ._factories import arange
 from ._return_types_extra import cummax as _cummax_tuple
 from ._return_types_extra import cummin as _cummin_tuple
+from ._out import finish_out
 
 __all__ = ["cummax", "cummin", "logcumsumexp"]
 
@@ -78,4 +79,4 @@ def logcumsumexp(input, dim, *, out=None):
         r = input.clone()
     else:
         (r,) = _scan((input,), dim, lambda earlier, later: (_C.logaddexp(earlier[0], later[0]),))
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)

@@ -9,6 +9,7 @@ import builtins
 from . import _C
 from ._factories import ones, tensor, zeros
 from ._return_types_extra import mode as _mode_tuple
+from ._out import finish_out
 
 __all__ = ["unique", "unique_consecutive", "bincount", "histc", "mode"]
 
@@ -181,7 +182,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     pos = ((x - lo) * bins / (hi - lo)).to(_long()).clamp_max(bins - 1)  # x == max goes in the last bin
     r = zeros(bins, dtype=input.dtype, device=input.device).index_put((pos,), ones(x.shape, dtype=input.dtype,
                                                                                    device=input.device), True)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def mode(input, dim=-1, keepdim=False):

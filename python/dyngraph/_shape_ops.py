@@ -6,6 +6,7 @@ import builtins
 
 from ._C import Tensor
 from ._functional import vstack
+from ._out import finish_out
 
 __all__ = ["ravel", "atleast_1d", "atleast_2d", "atleast_3d", "tensor_split", "hsplit", "vsplit", "dsplit",
            "row_stack", "unravel_index", "unfold", "sum_to_size", "type_as"]
@@ -46,7 +47,7 @@ def atleast_3d(*tensors):
 
 def row_stack(tensors, *, out=None):
     r = vstack(tensors)
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def _wrap_dim(dim, nd):
@@ -54,6 +55,9 @@ def _wrap_dim(dim, nd):
     if not -nd <= dim < nd:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-nd}, {nd - 1}], but got {dim})")
     return dim % nd
+
+
+_MAX_SECTIONS = 2**27  # ~200 bytes a tensor object: more than this machine class can hold
 
 
 def tensor_split(input, indices_or_sections, dim=0):
@@ -72,6 +76,8 @@ def tensor_split(input, indices_or_sections, dim=0):
         n = indices_or_sections
         if n <= 0:
             raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        if n > _MAX_SECTIONS:  # every section is a tensor object: PyTorch can't hold that many either
+            raise RuntimeError(f"tensor_split: cannot create {n} sections (at most {_MAX_SECTIONS})")
         small, extra = divmod(size, n)
         bounds = [i * small + builtins.min(i, extra) for i in range(n + 1)]
     else:

@@ -9,6 +9,7 @@ import builtins
 from . import _C
 from ._C import Tensor
 from ._factories import tensor
+from ._out import finish_out
 
 __all__ = ["quantile", "nanquantile"]
 
@@ -90,10 +91,10 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan, name):
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """The q-th quantiles of input (over all elements or along dim); NaN where a slice holds a NaN."""
     r = _quantile(input, q, dim, keepdim, interpolation, False, "quantile")
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)
 
 
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """quantile ignoring NaNs (NaN only where a slice is all NaN)."""
     r = _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
-    return r if out is None else out.copy_(r)
+    return finish_out(r, out)

@@ -91,11 +91,24 @@ def _reduce(self):
 
 
 def _rebuild(array, dtype_name, device, requires_grad=False):
-    import dyngraph
+    # The arguments come from a pickle, which may be damaged: check their types, and look the dtype up in an
+    # allow-list (only bfloat16 is ever stored by name) rather than with getattr on the package.
+    from ._lazy_numpy import np
+    from ._types import _BY_NAME
 
+    if type(array) is not np.ndarray:
+        raise TypeError(f"can't unpickle a tensor from a {type(array).__name__}; expected a NumPy array")
+    if not (dtype_name is None or (type(dtype_name) is str and dtype_name == "bfloat16")):
+        raise TypeError(f"can't unpickle a tensor of dtype {dtype_name!r:.100}")
+    if not isinstance(device, str) or type(requires_grad) is not builtins.bool:
+        raise TypeError("can't unpickle a tensor: malformed device or requires_grad")
+    if array.dtype == np.bool_:
+        array = np.asarray(array.view(np.uint8) != 0)  # bytes other than 0/1 would read differently op to op
+    elif not array.flags.writeable:
+        array = array.copy()  # e.g. over the pickle's own bytes object, which the tensor must not write into
     t = _C.from_numpy(array)
     if dtype_name is not None:
-        t = t.to(getattr(dyngraph, dtype_name))
+        t = t.to(_BY_NAME[dtype_name])
     t = t if device == "cpu" else t.to(device)
     return t.requires_grad_(requires_grad) if requires_grad else t
 

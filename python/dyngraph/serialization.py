@@ -16,13 +16,14 @@ F64, C64); complex128 is stored as "C128", which safetensors has no code for.
 """
 
 import base64
+import binascii
 import collections
-import importlib
 import json
 import os
 import struct
 import sys
 
+from . import _types
 from ._lazy_numpy import np
 
 import dyngraph
@@ -50,6 +51,15 @@ _CODES = {
     "complex128": ("C128", "<c16"),
 }
 _NAMES_BY_CODE = {code: name for name, (code, _) in _CODES.items()}
+# Names read from a file are looked up only here, never with getattr on a module: a crafted file must not be
+# able to make load return arbitrary attributes of dyngraph.
+_DTYPES_BY_NAME = dict(_types._BY_NAME)
+# Deeper structures are refused on save and on load. Far beyond any state dict, and low enough that decoding
+# (two or three Python frames per level) and the JSON parser stay well inside Python's recursion limit.
+_MAX_DEPTH = 100
+# NumPy's limit, and more than any dyngraph op handles.
+_MAX_NDIM = 64
+_MAX_NBYTES = 2**63 - 1  # a shape whose byte size doesn't fit int64 can't be a tensor, even with a 0 in it
 _SUPPORTED_KINDS = ("tensors, NumPy arrays, None, bool, int, float, complex, str, bytes, dtypes, devices, "
                     "Size, and dicts (also OrderedDict), lists and tuples of them")
 
@@ -94,6 +104,8 @@ class _Saver:
         return name
 
     def encode(self, obj, path):
+        if len(path) > _MAX_DEPTH:  # what load would refuse, refused before a file is written
+            raise ValueError(f"dyngraph.save: the object is nested deeper than {_MAX_DEPTH} levels")
         if obj is None or isinstance(obj, (bool, str)):
             return obj
         if type(obj) in (int, float):  # exact types: subclasses (IntEnum, ...) would come back changed
@@ -192,6 +204,30 @@ def _corrupt(source, why):
     return RuntimeError(f"dyngraph.load: {source} is not a valid safetensors file: {why}")
 
 
+def _is_int(x):
+    return type(x) is int  # JSON gives exactly int; bool (a subclass) is not a size, offset or index
+
+
+def _is_device(name):
+    """Whether name is a device string as save writes them (str(device); device() also takes ints)."""
+    if not isinstance(name, str):
+        return False
+    try:
+        dyngraph.device(name)
+    except (RuntimeError, ValueError, TypeError):
+        return False
+    return True
+
+
+def _json(text, source, what):
+    try:
+        return json.loads(text)
+    except ValueError as e:  # also UnicodeDecodeError, and ints too long to convert
+        raise _corrupt(source, f"{what} is not valid JSON ({e})") from None
+    except RecursionError:  # json's parser recurses per nesting level
+        raise _corrupt(source, f"{what} is nested too deeply") from None
+
+
 def _parse(data, source):
     """(tensor entries, metadata, byte buffer) from a safetensors file's bytes, checking everything."""
     if len(data) < 8:
@@ -202,49 +238,69 @@ def _parse(data, source):
     if 8 + n > len(data):
         raise _corrupt(source, f"the header length {n} runs past the end of the file ({len(data)} bytes): truncated?")
     try:
-        header = json.loads(data[8:8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as e:
-        raise _corrupt(source, f"the header is not valid JSON ({e})") from None
+        text = data[8:8 + n].decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise _corrupt(source, f"the header is not UTF-8 ({e})") from None
+    header = _json(text, source, "the header")
     if not isinstance(header, dict):
         raise _corrupt(source, "the header is not a JSON object")
     buffer = memoryview(data)[8 + n:]
-    metadata = header.pop("__metadata__", None) or {}
+    metadata = header.pop("__metadata__", {})
+    if metadata is None:  # safetensors' writers may store null for "no metadata"
+        metadata = {}
     if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise _corrupt(source, "__metadata__ must map strings to strings")
+    spans = []
     for name, entry in header.items():
-        _check_entry(name, entry, len(buffer), source)
+        spans.append(_check_entry(name, entry, len(buffer), source) + (name,))
+    # Tensors must not share bytes (safetensors forbids it too); empty tensors take no bytes, so they may sit anywhere.
+    spans.sort()
+    last_end, last_name = 0, None
+    for begin, end, name in spans:
+        if begin < end:
+            if begin < last_end:
+                raise _corrupt(source, f"tensors {last_name!r} and {name!r} have overlapping data_offsets")
+            last_end, last_name = end, name
     return header, metadata, buffer
 
 
 def _check_entry(name, entry, buffer_len, source):
+    """Checks one header entry against the data section; returns its (begin, end)."""
     if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= entry.keys():
         raise _corrupt(source, f"tensor {name!r} needs dtype, shape and data_offsets")
     code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-    if code not in _NAMES_BY_CODE:
-        raise _corrupt(source, f"tensor {name!r} has dtype {code!r}, which dyngraph has no dtype for")
-    if not isinstance(shape, list) or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0
-                                               for s in shape):
-        raise _corrupt(source, f"tensor {name!r} has an invalid shape {shape!r}")
-    if (not isinstance(offsets, list) or len(offsets) != 2
-            or not all(isinstance(o, int) and not isinstance(o, bool) for o in offsets)):
-        raise _corrupt(source, f"tensor {name!r} has invalid data_offsets {offsets!r}")
+    if not isinstance(code, str) or code not in _NAMES_BY_CODE:
+        raise _corrupt(source, f"tensor {name!r} has dtype {code!r:.100}, which dyngraph has no dtype for")
+    if (not isinstance(shape, list) or len(shape) > _MAX_NDIM
+            or not all(_is_int(s) and s >= 0 for s in shape)):
+        raise _corrupt(source, f"tensor {name!r} has an invalid shape {shape!r:.100}")
+    if not isinstance(offsets, list) or len(offsets) != 2 or not all(_is_int(o) for o in offsets):
+        raise _corrupt(source, f"tensor {name!r} has invalid data_offsets {offsets!r:.100}")
     begin, end = offsets
     if not 0 <= begin <= end <= buffer_len:
         raise _corrupt(source, f"tensor {name!r} has data_offsets [{begin}, {end}] outside the "
                                f"{buffer_len}-byte data section: truncated?")
-    numel = 1
+    # Strides are computed from the sizes even when one of them is 0, so the byte extent with zeros read as ones
+    # must fit int64. Checked as we go, so a shape of huge numbers stops at the first product that is too big.
+    extent = np.dtype(_CODES[_NAMES_BY_CODE[code]][1]).itemsize
     for s in shape:
-        numel *= s
-    nbytes = numel * np.dtype(_CODES[_NAMES_BY_CODE[code]][1]).itemsize
+        extent *= max(s, 1)
+        if extent > _MAX_NBYTES:
+            raise _corrupt(source, f"tensor {name!r} has a shape {shape!r:.100} too large to address")
+    nbytes = 0 if 0 in shape else extent
     if end - begin != nbytes:
         raise _corrupt(source, f"tensor {name!r} of shape {shape} and dtype {code} needs {nbytes} bytes, "
                                f"but its data_offsets span {end - begin}")
+    return begin, end
 
 
 def _read_tensor(entry, buffer):
     name = _NAMES_BY_CODE[entry["dtype"]]
     stored = np.dtype(_CODES[name][1])
     begin, end = entry["data_offsets"]
+    if name == "bool":
+        # Any nonzero byte is True: bytes other than 0/1 in a bool tensor would read differently from op to op.
+        return dyngraph.from_numpy((np.frombuffer(buffer[begin:end], dtype=np.uint8) != 0).reshape(entry["shape"]))
     arr = np.frombuffer(buffer[begin:end], dtype=stored).reshape(entry["shape"])
     if name == "bfloat16":
         widened = (arr.astype(np.uint32) << 16).view(np.float32)
@@ -276,17 +332,32 @@ class _Loader:
         self.entries, self.buffer, self.map_location, self.source = entries, buffer, map_location, source
         self._loaded = {}  # name -> object, so a tensor referenced twice loads as one object
 
+    def _bad(self, why):
+        return _corrupt(self.source, why)
+
     def _fetch(self, name):
         if not isinstance(name, str) or name not in self.entries:
-            raise _corrupt(self.source, f"the structure refers to a tensor {name!r} that is not in the file")
+            raise self._bad(f"the structure refers to a tensor {name!r} that is not in the file")
         return _read_tensor(self.entries[name], self.buffer)
+
+    def _flag(self, node, key):
+        value = node.get(key, False)
+        if not isinstance(value, bool):
+            raise self._bad(f"a tensor's {key!r} is {value!r}, not a bool")
+        return value
 
     def tensor(self, node):
         name = node["tensor"]
-        if name in self._loaded:
+        if isinstance(name, str) and name in self._loaded:
             return self._loaded[name]
-        t = self._fetch(name)
+        requires_grad, parameter = self._flag(node, "requires_grad"), self._flag(node, "parameter")
         saved = node.get("device", "cpu")
+        if not _is_device(saved):
+            raise self._bad(f"a tensor's device {saved!r:.100} is not a device")
+        t = self._fetch(name)
+        if requires_grad and not (t.is_floating_point() or t.is_complex()):
+            raise self._bad(f"tensor {name!r} of dtype {t.dtype} is marked requires_grad; only floating point "
+                            f"and complex tensors can require gradients")
         try:
             target = _target_device(self.map_location, saved, t)
         except Exception as e:
@@ -296,51 +367,89 @@ class _Loader:
         elif target != "cpu":
             try:
                 t = t.to(target)
-            except RuntimeError as e:
+            except (RuntimeError, ValueError, TypeError, OverflowError) as e:
                 raise RuntimeError(f"Attempting to deserialize a tensor on device {target!r}, which is not available "
                                    f"here ({e}). On a machine without it, pass map_location='cpu' to dyngraph.load "
                                    f"to put the tensors on the CPU.") from None
-        if node.get("parameter"):
-            parameter_cls = getattr(importlib.import_module("dyngraph.nn"), "Parameter", None)
-            if parameter_cls is not None:
-                t = parameter_cls(t, requires_grad=bool(node.get("requires_grad")))
-        elif node.get("requires_grad"):
+        if parameter:
+            from .nn import Parameter  # a fixed class: the file only says whether, never which
+
+            t = Parameter(t, requires_grad=requires_grad)
+        elif requires_grad:
             t.requires_grad_(True)
         self._loaded[name] = t
         return t
 
-    def decode(self, node):
+    def _list(self, value, kind):
+        if not isinstance(value, list):
+            raise self._bad(f"a {kind} entry holds {type(value).__name__}, not a list")
+        return value
+
+    def decode(self, node, depth=0):
+        # Bounded, so a crafted deep structure gets the corrupt-file error rather than a RecursionError.
+        if depth > _MAX_DEPTH:
+            raise self._bad(f"the structure is nested deeper than {_MAX_DEPTH} levels")
         if node is None or isinstance(node, (bool, int, float, str)):
             return node
         if not isinstance(node, dict) or len(node) == 0:
-            raise _corrupt(self.source, f"unexpected structure entry {node!r}")
+            raise self._bad(f"unexpected structure entry {node!r:.100}")
         if "tensor" in node:
             return self.tensor(node)
         kind, value = next(iter(node.items()))
+        depth += 1
         if kind in ("ndarray", "npscalar"):
-            arr = self._fetch(value).numpy()
-            return arr if kind == "ndarray" else arr[()]
+            arr = self._fetch(value)
+            if arr.dtype is dyngraph.bfloat16:
+                raise self._bad("a NumPy array can't be bfloat16")
+            arr = arr.numpy()
+            if kind == "npscalar":
+                if arr.ndim != 0:
+                    raise self._bad(f"a NumPy scalar has shape {arr.shape}")
+                return arr[()]
+            return arr
         if kind == "list":
-            return [self.decode(v) for v in value]
+            return [self.decode(v, depth) for v in self._list(value, kind)]
         if kind == "tuple":
-            return tuple(self.decode(v) for v in value)
+            return tuple(self.decode(v, depth) for v in self._list(value, kind))
         if kind in ("dict", "odict"):
-            d = (collections.OrderedDict if kind == "odict" else dict)(
-                (self.decode(k), self.decode(v)) for k, v in value)
+            d = collections.OrderedDict() if kind == "odict" else {}
+            for item in self._list(value, kind):
+                if not isinstance(item, list) or len(item) != 2:
+                    raise self._bad(f"a dict item is {item!r:.100}, not a [key, value] pair")
+                key = self.decode(item[0], depth)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise self._bad(f"a dict key of type {type(key).__name__} is unhashable") from None
+                d[key] = self.decode(item[1], depth)
             if "_metadata" in node:
-                d._metadata = self.decode(node["_metadata"])
+                if kind != "odict":  # a plain dict can't carry attributes
+                    raise self._bad("only an OrderedDict can carry _metadata")
+                d._metadata = self.decode(node["_metadata"], depth)
             return d
         if kind == "complex":
+            if not (isinstance(value, list) and len(value) == 2
+                    and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)):
+                raise self._bad(f"a complex number is {value!r:.100}, not [real, imag]")
             return complex(value[0], value[1])
         if kind == "bytes":
-            return base64.b64decode(value)
+            try:
+                return base64.b64decode(value, validate=True)  # validate: stray characters are damage, not padding
+            except (TypeError, binascii.Error):
+                raise self._bad("a bytes entry is not base64 text") from None
         if kind == "dtype":
-            return getattr(dyngraph, value)
+            if not isinstance(value, str) or value not in _DTYPES_BY_NAME:
+                raise self._bad(f"{value!r:.100} is not a dyngraph dtype")
+            return _DTYPES_BY_NAME[value]
         if kind == "device":
+            if not _is_device(value):
+                raise self._bad(f"{value!r:.100} is not a device")
             return dyngraph.device(value)
         if kind == "size":
+            if not all(_is_int(v) for v in self._list(value, kind)):
+                raise self._bad(f"a Size holds {value!r:.100}, not ints")
             return dyngraph.Size(value)
-        raise _corrupt(self.source, f"unknown structure entry kind {kind!r}")
+        raise self._bad(f"unknown structure entry kind {kind!r:.100}")
 
 
 def _read_all(f):
@@ -380,20 +489,20 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
         return loader.decode(_root(structure, source))
     except _UserCodeError as e:
         raise e.__cause__
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as e:
+    # The checks above should leave nothing else to fail; this backstop keeps any remaining gap the documented error.
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError, RecursionError) as e:
         raise _corrupt(source, f"the dyngraph structure metadata is malformed ({type(e).__name__}: {e})") from None
 
 
 def _root(structure, source):
     """The root node of dyngraph's structure description."""
-    try:
-        description = json.loads(structure)
-    except ValueError as e:
-        raise _corrupt(source, f"the dyngraph structure metadata is not valid JSON ({e})") from None
+    description = _json(structure, source, "the dyngraph structure metadata")
     if not isinstance(description, dict) or "root" not in description:
         raise _corrupt(source, "the dyngraph structure metadata has no root")
     version = description.get("version", 0)
-    if not isinstance(version, int) or version > _FORMAT_VERSION:
+    if not _is_int(version):
+        raise _corrupt(source, f"the dyngraph structure's version {version!r:.100} is not an int")
+    if version > _FORMAT_VERSION:
         raise RuntimeError(f"dyngraph.load: {source} was written by a newer dyngraph (format version "
-                           f"{version!r}); this one reads up to version {_FORMAT_VERSION}")
+                           f"{version!r:.100}); this one reads up to version {_FORMAT_VERSION}")
     return description["root"]

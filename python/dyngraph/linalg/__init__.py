@@ -2,6 +2,7 @@
 
 
 from .. import _C
+from .._out import write_out
 from .._C import matmul, vdot  # noqa: F401
 from .._products import linalg_cross as cross  # noqa: F401
 from .._products import multi_dot  # noqa: F401
@@ -10,21 +11,39 @@ __all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "vdot", "cross", "mul
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
-    r = _C._vector_norm(x, float(ord), dim, keepdim, dtype)
-    return r if out is None else out.copy_(r)
+    if out is not None:
+        return write_out("linalg.vector_norm", vector_norm, (x, ord, dim, keepdim), {"dtype": dtype}, out)
+    return _C._vector_norm(x, float(ord), dim, keepdim, dtype)
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
+    if out is not None:
+        return write_out("linalg.matrix_norm", matrix_norm, (A, ord, dim, keepdim), {"dtype": dtype}, out)
     if dtype is not None:
         A = A.to(dtype)
-    r = _C._matrix_norm(A, ord, tuple(dim), keepdim)
-    return r if out is None else out.copy_(r)
+    return _C._matrix_norm(A, ord, tuple(dim), keepdim)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
-    if isinstance(ord, str) or (ord is not None and dim is not None and not isinstance(dim, int) and len(dim) == 2):
-        return matrix_norm(A, ord if ord is not None else "fro", dim if dim is not None else (-2, -1), keepdim,
-                           dtype=dtype, out=out)
-    return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype, out=out)
+    """A vector norm or a matrix norm, chosen as PyTorch does: by dim when it
+    is given (one dim: vector, two: matrix), else by A's rank when ord is."""
+    if isinstance(dim, int):
+        dim = (dim,)
+    if ord is None:
+        return vector_norm(A, 2, dim, keepdim, dtype=dtype, out=out)
+    if dim is not None:
+        if len(dim) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
+        is_vector = len(dim) == 1
+    else:
+        if A.dim() not in (1, 2):
+            raise RuntimeError("linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
+                               f"Got {A.dim()}D.")
+        is_vector = A.dim() == 1
+    if is_vector:
+        if isinstance(ord, str):
+            raise RuntimeError(f"linalg.vector_norm: ord must be a number, got {ord!r}")
+        return vector_norm(A, ord, dim, keepdim, dtype=dtype, out=out)
+    return matrix_norm(A, ord, dim if dim is not None else (-2, -1), keepdim, dtype=dtype, out=out)
 
 

@@ -177,6 +177,10 @@ def _adaptive_sizes(input, output_size, dims, name):
     if x.numel() and any(s == 0 for s in x.shape[2:]):
         raise RuntimeError(f"{name}: Expected input to have non-zero size for non-batch dimensions, "
                            f"but input has sizes {list(input.shape)}")
+    # The windows below are built on the host, one per output position: an
+    # output that can't be allocated must fail here (the allocator's checked
+    # size arithmetic raises), before a loop over 2**62 positions starts.
+    _C._empty(list(x.shape[:2]) + outs, x.dtype, x.device)
     return x, unbatched, outs
 
 

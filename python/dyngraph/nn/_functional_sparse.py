@@ -56,6 +56,28 @@ def _scale_grad(out, counts):
     return out.detach() + (out - out.detach()) / counts
 
 
+def _check_bag_offsets(offsets, length):
+    """PyTorch's checks on embedding_bag's offsets: integer, start at 0,
+    never decrease, and end within the input."""
+    import dyngraph
+
+    if offsets.dtype not in (dyngraph.int64, dyngraph.int32):
+        raise RuntimeError("Expected tensor for argument #1 'offsets' to have one of the following scalar types: "
+                           f"Long, Int; but got {offsets.dtype} instead")
+    if offsets.numel() == 0:
+        return
+    first, last = offsets[0].item(), offsets[-1].item()
+    if first != 0:
+        raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to start from "
+                           f"position 0. However, got {first}")
+    if last > length:
+        raise RuntimeError(f"offsets[-1] can not be greater than input's length {length} but got offsets[-1] of {last}")
+    if bool((offsets < 0).any()):
+        raise IndexError("index out of range in self")
+    if offsets.numel() > 1 and bool((offsets[1:] < offsets[:-1]).any()):
+        raise RuntimeError("embedding_bag: offsets must be non-decreasing")
+
+
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False, mode="mean",
                   sparse=False, per_sample_weights=None, include_last_offset=False, padding_idx=None):
     import dyngraph
@@ -79,6 +101,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             raise ValueError("offsets has to be a 1D Tensor but got None")
         if offsets.dim() != 1:
             raise ValueError("offsets has to be a 1D Tensor")
+        _check_bag_offsets(offsets, input.numel())
         flat = input
         starts = offsets[:-1] if include_last_offset else offsets
         bags = starts.numel()

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds dyngraph with AddressSanitizer and UndefinedBehaviorSanitizer (GCC)
+# into a virtual environment of its own, then runs tests under them. Any
+# report stops the process with a non-zero status (-fno-sanitize-recover), so
+# a green run means no report.
+#
+#   tools/sanitize.sh                 # the whole suite
+#   tools/sanitize.sh tests/test_views.py -k strided   # pytest arguments
+#
+# DG_SANITIZE_VENV=DIR reuses (and keeps) a venv, so a second run only
+# rebuilds what changed. Leak checking is off: CPython itself keeps memory
+# until exit. PyTorch is not installed there, so the oracle tests skip.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv="${DG_SANITIZE_VENV:-$(mktemp -d)/venv}"
+[ -x "$venv/bin/python" ] || python3 -m venv "$venv"
+# shellcheck disable=SC1091
+source "$venv/bin/activate"
+python -m pip install -q --upgrade pip
+python -m pip install -q scikit-build-core pybind11 scipy-openblas32 ninja numpy pytest scikit-learn
+
+# Its own build folder, so it never mixes objects with a normal build.
+python -m pip install -q --no-build-isolation \
+  -Ccmake.define.DG_SANITIZE=address,undefined -Ccmake.define.DG_CUDA=OFF \
+  -Cbuild-dir=build/sanitize .
+
+# The ASan runtime must be the first library loaded: Python itself is not
+# instrumented, so it comes in through LD_PRELOAD (children inherit it).
+LD_PRELOAD="$(g++ -print-file-name=libasan.so)"
+export LD_PRELOAD
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:strict_init_order=1:detect_stack_use_after_return=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+export DG_SANITIZED=1  # tests that can't run under ASan (none today) may check this
+
+if [ "$#" -eq 0 ]; then
+  set -- tests
+fi
+python -m pytest -q -p no:cacheprovider "$@"
