@@ -263,3 +263,88 @@ def test_embedding_bag_valid_offsets():
     assert out.tolist() == [[3.0, 3.0], [0.0, 0.0]]
     out = F.embedding_bag(dg.tensor([0, 1, 2]), dg.ones(5, 2), dg.tensor([0, 3]), include_last_offset=True)
     assert out.tolist() == [[1.0, 1.0]]
+
+
+# ---- found by the argument sweep and the fuzzers -------------------------------------------------------
+
+
+def test_bool_scalar_indices_combine_with_other_advanced_indices():
+    x = dg.zeros(2, 3)
+    assert x[True].shape == (1, 2, 3) and x[False].shape == (0, 2, 3)
+    assert x[True, False].shape == (0, 2, 3)
+    y = dg.zeros(3, 4)
+    assert y[dg.tensor([1, 0]), True].shape == (2, 4)
+    assert y[None, True].shape == (1, 1, 3, 4)
+
+
+def test_bool_bytes_from_numpy_read_as_true():
+    a = np.frombuffer(bytes([0, 1, 50]), np.bool_).copy()
+    for make in (dg.from_numpy, dg.as_tensor, dg.tensor, dg.from_dlpack):
+        t = make(a)
+        assert t.long().tolist() == [0, 1, 1]
+        assert (t == True).tolist() == [False, True, True]  # noqa: E712
+        assert (~t).tolist() == [True, False, False] and t.sum().item() == 2
+    b = np.array([True, False])
+    assert np.shares_memory(dg.from_numpy(b).numpy(), b)  # proper bools still share memory
+
+
+def test_from_numpy_warns_on_a_read_only_array():
+    with pytest.warns(UserWarning, match="not writable"):
+        dg.from_numpy(np.frombuffer(bytes(8), np.int64))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: dg.abs(dg.tensor([True])),
+    lambda: dg.tensor([1.0]) & dg.tensor([1.0]),
+    lambda: dg.bitwise_left_shift(dg.tensor([1.0]), 1),
+    lambda: dg.softmax(dg.tensor([1, 2]), 0),
+    lambda: dg.bincount(dg.tensor([1.0, 2.0])),
+    lambda: dg.argmax(dg.tensor([1j])),
+])
+def test_missing_dtype_kernels_raise_not_implemented_error(call):
+    with pytest.raises(NotImplementedError):
+        call()
+
+
+def test_argmax_of_bool_is_a_runtime_error():
+    with pytest.raises(RuntimeError, match="bool"):
+        dg.argmax(dg.tensor([True]))
+
+
+@pytest.mark.parametrize("call", [
+    lambda: dg.arange(dg.ones(2)),
+    lambda: dg.atleast_1d(dg.ones(2), 5),
+    lambda: dg.broadcast_tensors(dg.ones(2), 5),
+    lambda: dg.nn.functional.linear(dg.ones(2, 2), 5),
+    lambda: dg.nn.functional.cross_entropy(dg.ones(2, 3), 5),
+    lambda: dg.zeros_like(5),
+    lambda: dg.unique(dg.ones(2), 0),
+    lambda: dg.ones(2).float(2),
+    lambda: dg.ones(2).cpu(None),
+])
+def test_wrong_argument_types_raise_type_error(call):
+    with pytest.raises(TypeError):
+        call()
+
+
+def test_out_must_not_overlap_itself():
+    out = dg.zeros(1, 3).expand(2, 3)
+    with pytest.raises(RuntimeError, match="single memory location"):
+        dg.add(dg.ones(2, 3), dg.ones(2, 3), out=out)
+
+
+def test_out_of_the_wrong_shape_is_resized():
+    out = dg.zeros(5, 7)
+    with pytest.warns(UserWarning, match="resized"):
+        dg.linalg.vector_norm(dg.ones(4), out=out)
+    assert out.shape == () and out.item() == 2.0
+
+
+def test_values_that_used_to_differ_from_pytorch():
+    F = dg.nn.functional
+    assert F.celu(dg.tensor([-1.0]), alpha=2.0**62).tolist() == [-1.0]  # expm1, not exp - 1
+    assert dg.take_along_dim(dg.arange(6).view(2, 3), dg.tensor([[0, 1], [2, 5]])).tolist() == [0, 1, 2, 5]
+    assert dg.trapezoid(dg.tensor([200, 250, 100], dtype=dg.uint8)).item() == 400.0  # no uint8 wrap-around
+    assert math.isnan(F.kl_div(dg.tensor([0.5, 0.1]), dg.tensor([-1.0, 0.0]), reduction="sum").item())
+    assert F.hardshrink(dg.tensor([1.0, -2.0, 0.1]), float("nan")).tolist() == [1.0, -2.0, pytest.approx(0.1)]
+    assert F.hardshrink(dg.tensor([1.0, -0.5, 0.1])).tolist() == [1.0, 0.0, 0.0]

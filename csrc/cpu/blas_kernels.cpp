@@ -110,7 +110,7 @@ void gemm_kernel(const GemmArgs& g) {
     case kInt16: return gemm_loop<int16_t, int64_t>(g);
     case kInt32: return gemm_loop<int32_t, int64_t>(g);
     case kInt64: return gemm_loop<int64_t, int64_t>(g);
-    default: DG_FAIL(Error, "\"addmm_impl_cpu_\" not implemented for '", dtype_name(g.dtype), "'");
+    default: DG_FAIL(NotImplementedError, "\"addmm_impl_cpu_\" not implemented for '", dtype_name(g.dtype), "'");
   }
 }
 

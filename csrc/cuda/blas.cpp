@@ -152,7 +152,7 @@ void gemm_kernel(const GemmArgs& g) {
     case kInt16:
     case kInt32:
     case kInt64: return integer_gemm(g, stream_for(device));
-    default: DG_FAIL(Error, "\"addmm_cuda\" not implemented for '", dtype_name(g.dtype), "'");
+    default: DG_FAIL(NotImplementedError, "\"addmm_cuda\" not implemented for '", dtype_name(g.dtype), "'");
   }
 }
 

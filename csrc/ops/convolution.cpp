@@ -162,7 +162,8 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const std::optiona
   DG_CHECK(batched || input.dim() == dims + 1, Error, "Expected ", dims + 1, "D (unbatched) or ", dims + 2,
            "D (batched) input to conv", dims, "d, but got input of size: ", input.sizes());
   DG_CHECK(groups > 0, Error, "non-positive groups is not supported");
-  DG_CHECK(is_floating_point(input.dtype()) || is_complex(input.dtype()), Error, "\"conv\" not implemented for '",
+  DG_CHECK(is_floating_point(input.dtype()) || is_complex(input.dtype()), NotImplementedError,
+           "\"conv\" not implemented for '",
            dtype_name(input.dtype()), "'");
   DG_CHECK(input.dtype() == weight.dtype(), Error, "Input type (", dtype_name(input.dtype()),
            ") and weight type (", dtype_name(weight.dtype()), ") should be the same");

@@ -18,17 +18,17 @@ Dtype compute_dtype(BinaryOp op, Dtype common) {
            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` "
            "operator instead.");
   const BinaryDtypes kind = binary_dtypes(op);
-  DG_CHECK(!(is_complex(common) && (kind == BinaryDtypes::REAL || kind == BinaryDtypes::FLOAT)), Error, "\"",
-           op_name(op), "\" not implemented for complex tensors");
-  DG_CHECK(kind != BinaryDtypes::INT || is_integral(common, true), Error, "\"", op_name(op),
+  DG_CHECK(!(is_complex(common) && (kind == BinaryDtypes::REAL || kind == BinaryDtypes::FLOAT)), NotImplementedError,
+           "\"", op_name(op), "\" not implemented for complex tensors");
+  DG_CHECK(kind != BinaryDtypes::INT || is_integral(common, true), NotImplementedError, "\"", op_name(op),
            "\" only supports integer and bool tensors, got ", dtype_name(common));
   bool integral = !is_floating_point(common) && !is_complex(common);
-  DG_CHECK(!(integral && (op == BinaryOp::hypot || op == BinaryOp::logaddexp)), Error, "\"", op_name(op),
+  DG_CHECK(!(integral && (op == BinaryOp::hypot || op == BinaryOp::logaddexp)), NotImplementedError, "\"", op_name(op),
            "\" not implemented for '", dtype_name(common), "'");
   const bool no_bool = op == BinaryOp::remainder || op == BinaryOp::fmod || op == BinaryOp::floor_divide ||
                        op == BinaryOp::div_trunc || op == BinaryOp::pow || op == BinaryOp::bitwise_left_shift ||
                        op == BinaryOp::bitwise_right_shift;
-  DG_CHECK(!(no_bool && common == kBool), Error, "\"", op_name(op), "\" not implemented for 'bool'");
+  DG_CHECK(!(no_bool && common == kBool), NotImplementedError, "\"", op_name(op), "\" not implemented for 'bool'");
   if ((op == BinaryOp::div || kind == BinaryDtypes::FLOAT) && integral) return default_dtype();
   return common;
 }

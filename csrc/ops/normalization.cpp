@@ -46,7 +46,7 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::
     matches = input.sizes()[static_cast<size_t>(input.dim() - k + i)] == normalized_shape[static_cast<size_t>(i)];
   DG_CHECK(matches, Error, "Given normalized_shape=", normalized_shape, ", expected input with shape [*, ",
            normalized_shape, "], but got input of size", input.sizes());
-  DG_CHECK(is_floating_point(input.dtype()), Error, "\"LayerNormKernelImpl\" not implemented for '",
+  DG_CHECK(is_floating_point(input.dtype()), NotImplementedError, "\"LayerNormKernelImpl\" not implemented for '",
            dtype_name(input.dtype()), "'");
   int64_t n = 1;
   for (int64_t s : normalized_shape) n *= s;
@@ -130,7 +130,8 @@ struct BatchNormBackward final : Node {
 
 std::pair<Tensor, Tensor> batch_norm_stats(const Tensor& input) {
   DG_CHECK(input.dim() >= 2, Error, "batch_norm: expected an input with at least 2 dims, got ", input.sizes());
-  DG_CHECK(is_floating_point(input.dtype()), Error, "\"batch_norm\" not implemented for '", dtype_name(input.dtype()),
+  DG_CHECK(is_floating_point(input.dtype()), NotImplementedError,
+           "\"batch_norm\" not implemented for '", dtype_name(input.dtype()),
            "'");
   const int64_t n = input.sizes()[0], c = input.sizes()[1], s = c && n ? input.numel() / (n * c) : 0;
   Dtype stat = input.dtype() == kFloat64 ? kFloat64 : kFloat32;

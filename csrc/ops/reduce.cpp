@@ -268,9 +268,16 @@ Tensor amin(const Tensor& t, IntArrayRef dims, bool keepdim) { return amax_like(
 Tensor max(const Tensor& t) { return amax_like(ReduceOp::amax, t, {}, false); }
 Tensor min(const Tensor& t) { return amax_like(ReduceOp::amin, t, {}, false); }
 
+namespace {
+void check_arg_reduction_dtype(const Tensor& t, const char* op) {
+  DG_CHECK(t.dtype() != kBool, Error, op, "(): does not support bool input");
+  DG_CHECK(!is_complex(t.dtype()), NotImplementedError, "\"", op, "\" not implemented for '", dtype_name(t.dtype()),
+           "'");
+}
+}  // namespace
+
 Tensor argmax(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
-  DG_CHECK(!is_complex(t.dtype()) && t.dtype() != kBool, Error, "\"argmax\" not implemented for '",
-           dtype_name(t.dtype()), "'");
+  check_arg_reduction_dtype(t, "argmax");
   if (!dim) {
     Tensor flat = reshape(t, {-1});
     Tensor r = raw_reduce(ReduceOp::argmax, flat, {true}, false, kInt64);
@@ -279,8 +286,7 @@ Tensor argmax(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
   return raw_reduce(ReduceOp::argmax, t, reduced_mask(t, {*dim}), keepdim, kInt64);
 }
 Tensor argmin(const Tensor& t, std::optional<int64_t> dim, bool keepdim) {
-  DG_CHECK(!is_complex(t.dtype()) && t.dtype() != kBool, Error, "\"argmin\" not implemented for '",
-           dtype_name(t.dtype()), "'");
+  check_arg_reduction_dtype(t, "argmin");
   if (!dim) {
     Tensor flat = reshape(t, {-1});
     Tensor r = raw_reduce(ReduceOp::argmin, flat, {true}, false, kInt64);
@@ -373,7 +379,7 @@ struct SoftmaxBackward final : Node {
 
 // The fused kernel over rows of the dim, moved last.
 Tensor softmax_impl(const Tensor& t, int64_t dim, std::optional<Dtype> dtype, bool log) {
-  DG_CHECK(dtype || is_floating_point(t.dtype()), Error, "\"", log ? "log_softmax" : "softmax",
+  DG_CHECK(dtype || is_floating_point(t.dtype()), NotImplementedError, "\"", log ? "log_softmax" : "softmax",
            "\" not implemented for '", dtype_name(t.dtype()), "'");
   Tensor x = dtype ? to_dtype(t, *dtype) : t;
   DG_CHECK(is_floating_point(x.dtype()), Error, "softmax: expected a floating point dtype");

@@ -18,10 +18,12 @@ std::pair<Dtype, Dtype> unary_dtypes(UnaryOp op, Dtype d) {
   const UnaryKind kind = unary_kind(op);
   const bool real_only = kind == UnaryKind::FLOAT_R || kind == UnaryKind::SAME_R || kind == UnaryKind::ROUND ||
                          kind == UnaryKind::PRED_R;
-  DG_CHECK(!(real_only && is_complex(d)), Error, "\"", op_name(op), "\" not implemented for '", dtype_name(d), "'");
+  DG_CHECK(!(real_only && is_complex(d)), NotImplementedError,
+           "\"", op_name(op), "\" not implemented for '", dtype_name(d), "'");
   const bool no_bool = kind == UnaryKind::ROUND || op == UnaryOp::relu;
-  DG_CHECK(!(no_bool && d == kBool), Error, "\"", op_name(op), "\" not implemented for 'bool'");
-  DG_CHECK(!(op == UnaryOp::frac && !is_floating_point(d)), Error, "\"frac\" not implemented for '", dtype_name(d), "'");
+  DG_CHECK(!(no_bool && d == kBool), NotImplementedError, "\"", op_name(op), "\" not implemented for 'bool'");
+  DG_CHECK(!(op == UnaryOp::frac && !is_floating_point(d)), NotImplementedError,
+           "\"frac\" not implemented for '", dtype_name(d), "'");
   if (op == UnaryOp::square && d == kBool) return {kInt64, kInt64};
   switch (kind) {
     case UnaryKind::FLOAT:
@@ -33,11 +35,11 @@ std::pair<Dtype, Dtype> unary_dtypes(UnaryOp op, Dtype d) {
     case UnaryKind::PRED_R:
       return {d, kBool};
     case UnaryKind::ABS:
-      DG_CHECK(d != kBool, Error, "\"abs\" not implemented for 'bool'");
+      DG_CHECK(d != kBool, NotImplementedError, "\"abs\" not implemented for 'bool'");
       return {d, to_real(d)};
     case UnaryKind::INT:
-      DG_CHECK(is_integral(d, true), Error, "\"", op_name(op), "\" only supports integer and bool tensors, got ",
-               dtype_name(d));
+      DG_CHECK(is_integral(d, true), NotImplementedError, "\"", op_name(op),
+               "\" only supports integer and bool tensors, got ", dtype_name(d));
       return {d, d};
     default:
       return {d, d};

@@ -19,6 +19,8 @@ void translate_errors(std::exception_ptr p) {
     PyErr_SetString(PyExc_ValueError, e.what());
   } catch (const dg::TypeError& e) {
     PyErr_SetString(PyExc_TypeError, e.what());
+  } catch (const dg::NotImplementedError& e) {
+    PyErr_SetString(PyExc_NotImplementedError, e.what());
   } catch (const dg::DeviceUnavailableError& e) {
     PyErr_SetString(g_unavailable_error ? g_unavailable_error : PyExc_RuntimeError, e.what());
   } catch (const dg::OutOfMemoryError& e) {

@@ -32,6 +32,12 @@ class DG_API OutOfMemoryError : public Error {
  public:
   using Error::Error;
 };
+// An op has no kernel for the dtype it was given (PyTorch's "not implemented
+// for 'Bool'"); Python's NotImplementedError.
+class DG_API NotImplementedError : public Error {
+ public:
+  using Error::Error;
+};
 // A device was asked for that this build or machine lacks (no GPU, no driver).
 class DG_API DeviceUnavailableError : public Error {
  public:

@@ -7,6 +7,7 @@ import builtins
 from . import _C
 from ._C import Tensor
 from ._types import Size
+from ._arg_checks import check_tensor_args
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "scalar_tensor", "zeros", "ones", "empty", "empty_strided", "full", "arange",
@@ -298,32 +299,42 @@ def _like(t, dtype, device):
 
 
 def zeros_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    check_tensor_args("zeros_like", ("input", input))
     return _finish(_C._zeros(input.shape, *_like(input, dtype, device)), None, requires_grad)
 
 
 def ones_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    check_tensor_args("ones_like", ("input", input))
     return _finish(_C._ones(input.shape, *_like(input, dtype, device)), None, requires_grad)
 
 
 def empty_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    check_tensor_args("empty_like", ("input", input))
     return _finish(_C._empty(input.shape, *_like(input, dtype, device)), None, requires_grad)
 
 
 def full_like(input, fill_value, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    check_tensor_args("full_like", ("input", input))
     return _finish(_C._full(input.shape, fill_value, *_like(input, dtype, device)), None, requires_grad)
 
 
 # ---- ranges --------------------------------------------------------------------------------------
 
-def _number(x):
-    return x.item() if isinstance(x, Tensor) else x
+def _number(x, fn="arange", name="end", position=1):
+    """A Number argument: PyTorch's parser takes a one-element tensor for it, and nothing else that isn't a number."""
+    if isinstance(x, Tensor):
+        if x.numel() != 1:
+            raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be Number, not Tensor")
+        return x.item()
+    return x
 
 
 def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     """Values from start (inclusive) to end (exclusive) by step; int64 when all three are integers."""
     if end is None:
         start, end = 0, start
-    return _finish(_C._arange(_number(start), _number(end), _number(step), dtype, device), out, requires_grad)
+    return _finish(_C._arange(_number(start, name="start", position=0), _number(end),
+                              _number(step, name="step", position=2), dtype, device), out, requires_grad)
 
 
 def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -338,7 +349,8 @@ def range(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devic
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
-    return _finish(_C._linspace(_number(start), _number(end), steps, dtype, device), out, requires_grad)
+    return _finish(_C._linspace(_number(start, "linspace", "start", 1), _number(end, "linspace", "end", 2), steps,
+                                dtype, device), out, requires_grad)
 
 
 def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_grad=False):
@@ -376,15 +388,18 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
 
 
 def rand_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    check_tensor_args("rand_like", ("input", input))
     return _finish(_C._rand(input.shape, *_like(input, dtype, device), None), None, requires_grad)
 
 
 def randn_like(input, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None):
+    check_tensor_args("randn_like", ("input", input))
     return _finish(_C._randn(input.shape, *_like(input, dtype, device), None), None, requires_grad)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None, requires_grad=False,
                  memory_format=None):
+    check_tensor_args("randint_like", ("input", input))
     if high is None:
         low, high = 0, low
     return _finish(_C._randint(int(low), int(high), input.shape, *_like(input, dtype, device), None), None,

@@ -5,6 +5,7 @@ import builtins
 from . import _C
 from ._C import Tensor
 from ._types import Size
+from ._arg_checks import tensor_sequence
 
 __all__ = ["hstack", "vstack", "dstack", "column_stack", "tile", "meshgrid", "fliplr", "flipud", "rot90", "norm", "result_type", "can_cast", "set_default_dtype", "broadcast_shapes", "broadcast_tensors", "is_tensor",
            "numel", "is_floating_point", "is_complex", "expand_copy", "swapaxes"]
@@ -40,6 +41,7 @@ def broadcast_shapes(*shapes):
 
 
 def broadcast_tensors(*tensors):
+    tensor_sequence("broadcast_tensors", tensors)
     shape = broadcast_shapes(*(t.shape for t in tensors))
     return tuple(t.expand(shape) for t in tensors)
 
@@ -112,6 +114,7 @@ def tile(input, dims):
 
 
 def meshgrid(*tensors, indexing="ij"):
+    tensor_sequence("meshgrid", tensors)
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if indexing not in ("ij", "xy"):

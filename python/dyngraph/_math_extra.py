@@ -12,6 +12,7 @@ from . import _C
 from ._C import Tensor
 from ._factories import tensor
 from ._out import finish_out
+from ._arg_checks import check_tensor_args
 
 __all__ = ["xlogy", "sinc", "deg2rad", "rad2deg", "heaviside", "gcd", "lcm", "polar", "complex", "renorm",
            "cosine_similarity", "xlogy_", "sinc_", "deg2rad_", "rad2deg_", "heaviside_", "gcd_", "lcm_", "renorm_"]
@@ -105,6 +106,7 @@ def rad2deg_(self):
 
 def heaviside(input, values, *, out=None):
     """0 where input < 0, 1 where input > 0, values where input == 0 (NaN input gives 0, as in PyTorch)."""
+    check_tensor_args("heaviside", ("input", input), ("values", values))
     if input.dtype is not values.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes.")
     if input.is_complex():
@@ -114,6 +116,7 @@ def heaviside(input, values, *, out=None):
 
 
 def heaviside_(self, values):
+    check_tensor_args("heaviside_", ("self", self), ("values", values))
     return self.copy_(heaviside(self, values))
 
 
@@ -187,6 +190,7 @@ def _check_real_pair(a, b, allowed):
 
 def complex(real, imag, *, out=None):
     """The complex tensor real + i * imag (float32 -> complex64, float64 -> complex128), broadcast."""
+    check_tensor_args("complex", ("real", real), ("imag", imag))
     _check_real_pair(real, imag, ("float32", "float64"))
     shape = _broadcast(real, imag)
     r = _C.view_as_complex(_C.stack([real.expand(shape), imag.expand(shape)], -1))
@@ -195,6 +199,7 @@ def complex(real, imag, *, out=None):
 
 def polar(abs, angle, *, out=None):
     """The complex tensor abs * (cos(angle) + i sin(angle))."""
+    check_tensor_args("polar", ("abs", abs), ("angle", angle))
     _check_real_pair(abs, angle, ("float32", "float64"))
     r = complex(abs * _C.cos(angle), abs * _C.sin(angle))
     return finish_out(r, out)
@@ -234,6 +239,7 @@ def renorm_(self, p, dim, maxnorm):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 / max(|x1|, eps) * x2 / max(|x2|, eps)) along dim, broadcasting x1 and x2."""
+    check_tensor_args("cosine_similarity", ("x1", x1), ("x2", x2))
     dtype = _C.promote_types(x1.dtype, x2.dtype)
     if not (dtype.is_floating_point or dtype.is_complex):
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {_short(dtype)}")

@@ -5,12 +5,14 @@ import builtins
 
 from . import _C
 from ._factories import arange, zeros
+from ._arg_checks import tensor_sequence
 
 __all__ = ["block_diag", "diag_embed", "tril_indices", "triu_indices", "fill_diagonal_"]
 
 
 def block_diag(*tensors):
     """The tensors (0-d, 1-d as one row, or 2-d) laid along the diagonal of a zero matrix."""
+    tensor_sequence("block_diag", tensors)
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     if not tensors:

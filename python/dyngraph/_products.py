@@ -7,12 +7,14 @@ import warnings
 from . import _C
 from ._functional import broadcast_tensors, meshgrid
 from ._out import finish_out
+from ._arg_checks import check_tensor_args, tensor_sequence
 
 __all__ = ["kron", "cartesian_prod", "chain_matmul", "multi_dot", "addbmm", "cross", "linalg_cross", "cdist"]
 
 
 def kron(input, other, *, out=None):
     """Kronecker product: block (i, j) of the result is input[i, j] * other, for any ndim."""
+    check_tensor_args("kron", ("input", input), ("other", other))
     nd = builtins.max(input.dim(), other.dim())
     a = input.reshape([1] * (nd - input.dim()) + list(input.shape))
     b = other.reshape([1] * (nd - other.dim()) + list(other.shape))
@@ -27,6 +29,7 @@ def kron(input, other, *, out=None):
 
 def cartesian_prod(*tensors):
     """All combinations of the elements of 1-D tensors, one per row (like itertools.product)."""
+    tensor_sequence("cartesian_prod", tensors)
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     for t in tensors:
@@ -100,6 +103,7 @@ def multi_dot(tensors, *, out=None):
 
 def chain_matmul(*matrices, out=None):
     """Deprecated alias of linalg.multi_dot for 2-D matrices only."""
+    tensor_sequence("chain_matmul", matrices)
     if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
         matrices = tuple(matrices[0])
     if not matrices:
@@ -154,6 +158,7 @@ def linalg_cross(input, other, *, dim=-1, out=None):
 
 def cross(input, other, dim=None, *, out=None):
     """torch.cross: like linalg.cross, but dim=None means the first dim of size 3."""
+    check_tensor_args("cross", ("input", input), ("other", other))
     if dim is None:
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated. Please either pass the dim "
                       "explicitly or simply use torch.linalg.cross.", UserWarning, stacklevel=2)
@@ -168,6 +173,7 @@ def cross(input, other, dim=None, *, out=None):
 
 def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
     """p-norm distances between each row of x1 (..., P, M) and each row of x2 (..., R, M) -> (..., P, R)."""
+    check_tensor_args("cdist", ("x1", x1), ("x2", x2))
     if x1.dim() < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, X1 got: {x1.dim()}D")
     if x2.dim() < 2:

@@ -6,6 +6,7 @@ one gather and two wheres, so the work is O(m log n) in vectorized ops."""
 from . import _C
 from ._C import Tensor
 from ._factories import full, tensor, zeros
+from ._arg_checks import check_tensor_args
 
 __all__ = ["searchsorted", "bucketize"]
 
@@ -77,6 +78,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
 
 def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
     """Index of the bucket of each input value; boundaries is a sorted 1-D tensor."""
+    check_tensor_args("bucketize", ("input", input), ("boundaries", boundaries))
     if boundaries.dim() != 1:
         raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.dim()})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)

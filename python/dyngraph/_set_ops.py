@@ -10,6 +10,7 @@ from . import _C
 from ._factories import ones, tensor, zeros
 from ._return_types_extra import mode as _mode_tuple
 from ._out import finish_out
+from ._arg_checks import check_bool_args
 
 __all__ = ["unique", "unique_consecutive", "bincount", "histc", "mode"]
 
@@ -110,6 +111,7 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     """The distinct values (or slices along dim), ascending; optionally inverse indices and counts.
 
     Always sorted: sorted=False only allows any order in PyTorch, and sorting is how this finds them."""
+    check_bool_args("unique", ("sorted", sorted), ("return_inverse", return_inverse), ("return_counts", return_counts))
     out = (_unique_flat(input, return_inverse, return_counts) if dim is None
            else _unique_dim(input, dim, return_inverse, return_counts))
     return out[0] if len(out) == 1 else tuple(out)
@@ -146,8 +148,9 @@ def bincount(input, weights=None, minlength=0):
     """Occurrences of each value 0..max(input) of a 1-D non-negative integer tensor (or summed weights)."""
     import dyngraph
 
-    if input.dim() != 1 or input.is_floating_point() or input.is_complex() or input.dtype is dyngraph.bool \
-            or (input.numel() and input.min().item() < 0):
+    if input.is_floating_point() or input.is_complex() or input.dtype is dyngraph.bool:
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{str(input.dtype).split('.')[-1]}'")
+    if input.dim() != 1 or (input.numel() and input.min().item() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if minlength < 0:
         raise RuntimeError("minlength should be >= 0")

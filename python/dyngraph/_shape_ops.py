@@ -7,6 +7,7 @@ import builtins
 from ._C import Tensor
 from ._functional import vstack
 from ._out import finish_out
+from ._arg_checks import check_tensor_args, tensor_sequence
 
 __all__ = ["ravel", "atleast_1d", "atleast_2d", "atleast_3d", "tensor_split", "hsplit", "vsplit", "dsplit",
            "row_stack", "unravel_index", "unfold", "sum_to_size", "type_as"]
@@ -25,14 +26,17 @@ def _each(tensors, fix):
 
 
 def atleast_1d(*tensors):
+    tensor_sequence("atleast_1d", tensors)
     return _each(tensors, lambda t: t.reshape(1) if t.dim() == 0 else t)
 
 
 def atleast_2d(*tensors):
+    tensor_sequence("atleast_2d", tensors)
     return _each(tensors, lambda t: t.reshape(1, -1) if t.dim() < 2 else t)
 
 
 def atleast_3d(*tensors):
+    tensor_sequence("atleast_3d", tensors)
     def fix(t):
         if t.dim() == 0:
             return t.reshape(1, 1, 1)
@@ -165,4 +169,5 @@ def sum_to_size(self, *size):
 
 def type_as(self, other):
     """self converted to other's dtype (and device), like self.type(other.type())."""
+    check_tensor_args("type_as", ("self", self), ("other", other))
     return self._to(other.dtype, other.device, False)

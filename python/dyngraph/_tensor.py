@@ -123,7 +123,7 @@ def _deepcopy(self, memo):
 
 
 def _conversion(dtype_name):
-    def convert(self, memory_format=None):
+    def convert(self, *, memory_format=None):  # keyword-only, as in PyTorch
         import dyngraph
 
         return self._to(getattr(dyngraph, dtype_name), None, False)
@@ -148,7 +148,7 @@ def _new_tensor(self, data, dtype=None, device=None, requires_grad=False):
     return tensor(data, dtype=dtype or self.dtype, device=device or self.device)
 
 
-def _cpu(self, memory_format=None):
+def _cpu(self, *, memory_format=None):
     return self._to(None, "cpu", False)
 
 

@@ -4,6 +4,7 @@ queries so the score matrix never exceeds a bounded size."""
 import math
 
 from .. import _C
+from .._arg_checks import check_tensor_args
 
 __all__ = ["scaled_dot_product_attention"]
 
@@ -27,6 +28,7 @@ def _attend(q, k, v, mask, dropout_p, scale):
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, scale=None,
                                  enable_gqa=False):
+    check_tensor_args("scaled_dot_product_attention", ("query", query), ("key", key), ("value", value))
     import dyngraph
 
     if query.dim() < 2 or key.dim() < 2 or value.dim() < 2:

@@ -13,6 +13,7 @@ from .. import _C
 from .._C import Tensor
 from .._factories import arange, full_like
 from .._functional import broadcast_shapes, broadcast_tensors
+from .._arg_checks import check_tensor_args
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
@@ -242,11 +243,14 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                           stacklevel=2)
         if reduction != "batchmean":
             reduction = _checked_reduction(reduction)
+    check_tensor_args("kl_div", ("input", input), ("target", target))
+    if input.is_complex() or target.is_complex():
+        raise RuntimeError("kl_div: Complex inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:
         # xlogy(t, t) - t * input: 0 where t == 0 (log of 1 there keeps the gradient finite).
-        safe = _C.where(target > 0, target, target * 0 + 1)
+        safe = _C.where(target != 0, target, target * 0 + 1)  # a negative target gives NaN, as in PyTorch
         loss = target * safe.log() - target * input
     if reduction == "batchmean":
         total = loss.sum()
@@ -280,6 +284,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
+    check_tensor_args("multi_margin_loss", ("input", input), ("target", target))  # after the options, as in PyTorch
     if input.dim() > 2:
         raise RuntimeError(f"Expected non-empty vector or matrix with optional 0-dim batch size, but got: "
                            f"{input.size()}")
@@ -310,6 +315,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
     Each row of target lists class indices and ends at the first -1.
     """
+    check_tensor_args("multilabel_margin_loss", ("input", input), ("target", target))
     reduction = _checked_reduction(reduction, size_average, reduce)
     if input.dim() > 2 or input.shape != target.shape:
         raise RuntimeError(f"inconsistent target size: {target.shape} for input of size: {input.shape}")
@@ -333,6 +339,7 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
 
 def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, reduce=None, reduction="mean"):
+    check_tensor_args("cosine_embedding_loss", ("input1", input1), ("input2", input2), ("target", target))
     reduction = _checked_reduction(reduction, size_average, reduce)
     targ_dim = target.dim()
     if targ_dim not in (0, 1):
@@ -372,6 +379,7 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
+    check_tensor_args("triplet_margin_loss", ("anchor", anchor), ("positive", positive), ("negative", negative))
     reduction = _checked_reduction(reduction, size_average, reduce)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
@@ -415,6 +423,7 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 * x2) / (max(|x1|, eps) * max(|x2|, eps)) along dim (inputs broadcast)."""
+    check_tensor_args("cosine_similarity", ("x1", x1), ("x2", x2))
     if not isinstance(x1, Tensor) or not isinstance(x2, Tensor):
         raise TypeError("cosine_similarity(): arguments 'x1' and 'x2' must be Tensors")
     x1, x2 = broadcast_tensors(x1, x2)

@@ -2,6 +2,7 @@
 
 from .. import _C
 from ._functional_utils import check_reduction, legacy_reduction
+from .._arg_checks import check_tensor_args
 
 __all__ = ["nll_loss", "cross_entropy"]
 
@@ -46,6 +47,7 @@ def _picked_log_probs(logp, target, weight, ignore_index):
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    check_tensor_args("nll_loss", ("input", input), ("target", target), ("weight", weight))
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     logp, tgt, unbatched = _class_dim_layout(input, target, "nll_loss")
@@ -66,6 +68,7 @@ def _weighted_mean(total, weight_sum):
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean",
                   label_smoothing=0.0):
+    check_tensor_args("cross_entropy", ("input", input), ("target", target), ("weight", weight))
     reduction = legacy_reduction(size_average, reduce, reduction)
     check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:

@@ -6,6 +6,7 @@ import math
 
 from .. import _C
 from ._functional_utils import ntuple
+from .._arg_checks import check_tensor_args
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid",
            "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
@@ -268,6 +269,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if padding_mode not in ("zeros", "border", "reflection"):
         raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
+    check_tensor_args("grid_sample", ("input", input), ("grid", grid))  # after the modes, as in PyTorch
     if input.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2 or grid.shape[0] != input.shape[0]:
         raise RuntimeError(f"grid_sample(): expected a 4D input (N, C, H, W) and a grid (N, H_out, W_out, 2) with the "
                            f"same batch size, but got input {list(input.shape)} and grid {list(grid.shape)}")

@@ -8,6 +8,7 @@ import builtins
 
 from .. import _C
 from .._C import Tensor
+from .._arg_checks import check_tensor_args
 
 # ---- activations -------------------------------------------------------------------------------
 
@@ -117,7 +118,8 @@ def softshrink(input, lambd=0.5):
 
 
 def hardshrink(input, lambd=0.5):
-    return _C.where((input > lambd) | (input < -lambd), input, input * 0)
+    # "inside the band" is what is tested, so a NaN lambd keeps every value, as in PyTorch
+    return _C.where((input >= -lambd) & (input <= lambd), 0.0, input)
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -126,6 +128,7 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def prelu(input, weight):
+    check_tensor_args("prelu", ("input", input), ("weight", weight))
     if weight.dim() == 1 and weight.numel() > 1 and input.dim() >= 2:
         weight = weight.reshape([weight.numel()] + [1] * (input.dim() - 2))
     return _C.where(input > 0, input, input * weight)
@@ -178,6 +181,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 
 def linear(input, weight, bias=None):
+    check_tensor_args("linear", ("input", input), ("weight", weight), ("bias", bias))
     if bias is None:
         return _C.matmul(input, weight.t()) if weight.dim() == 2 else _C.matmul(input, weight)
     if input.dim() == 2 and weight.dim() == 2:
@@ -186,6 +190,7 @@ def linear(input, weight, bias=None):
 
 
 def bilinear(input1, input2, weight, bias=None):
+    check_tensor_args("bilinear", ("input1", input1), ("input2", input2), ("weight", weight), ("bias", bias))
     # y[..., o] = sum_ij x1[..., i] W[o, i, j] x2[..., j]
     lead = input1.shape[:-1]
     x1 = input1.reshape(-1, input1.shape[-1])
