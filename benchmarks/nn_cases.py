@@ -1,19 +1,13 @@
-"""Benchmark cases of the nn kernels (issue: conv, pooling, norms, losses),
-dyngraph against PyTorch, on the shapes the issues name."""
+"""Benchmark cases of the nn kernels (conv, pooling, norms, losses) and of
+whole training steps, dyngraph against PyTorch, on the shapes the issues name."""
+
+import importlib
 
 from harness import Case
 
-import dyngraph as dg
-import dyngraph.nn  # noqa: F401
-
-try:
-    import torch
-except ImportError:
-    torch = None
-
 
 def _lib(name):
-    return dg if name == "dyngraph" else torch
+    return importlib.import_module(name)
 
 
 def _nn_case(make_inputs, fn, backward=False):
@@ -49,8 +43,8 @@ def _class_inputs(mod):
 
 
 NN_CASES = [
-    Case("conv2d fwd (32,3,32,32) 3->32 3x3", _nn_case(_conv_inputs, _conv), target=1.3),
-    Case("conv2d fwd+bwd (32,3,32,32) 3->32", _nn_case(lambda m: _conv_inputs(m, True), _conv, True), target=1.3),
+    Case("conv2d fwd (32,3,32,32) 3->32 3x3", _nn_case(_conv_inputs, _conv), target=1.0),
+    Case("conv2d fwd+bwd (32,3,32,32) 3->32", _nn_case(lambda m: _conv_inputs(m, True), _conv, True), target=1.0),
     Case("max_pool2d 2x2 (32,32,32,32)", _nn_case(lambda m: (m.randn(32, 32, 32, 32),),
                                                   lambda F, x: F.max_pool2d(x, 2)), target=1.3),
     Case("batch_norm train (32,32,32,32)", _nn_case(
@@ -104,5 +98,5 @@ TRAIN_CASES = [
     Case("train step MLP 64-32-10 b32 Adam", _train_step(_mlp(64, 32, 10), (32, 64), 10, lambda o, p: o.Adam(p)),
          target=0.5),
     Case("train step CNN 1x28x28 b64 SGD", _train_step(_small_cnn, (64, 1, 28, 28), 10,
-                                                       lambda o, p: o.SGD(p, lr=0.01, momentum=0.9)), target=1.0),
+                                                       lambda o, p: o.SGD(p, lr=0.01, momentum=0.9)), target=0.9),
 ]

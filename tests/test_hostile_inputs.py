@@ -115,6 +115,36 @@ def test_integer_min_divided_by_minus_one(dtype, low):
     assert lines[1] == f"[{low}, -7, 7] [0, 0, 0]"
 
 
+# ---- integer overflow wraps (two's complement), as in PyTorch; the sanitizer build checks it is defined ----
+
+
+def _wrap(value, bits):
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >= 1 << (bits - 1) else value
+
+
+@pytest.mark.parametrize("dtype, bits", [(dg.int64, 64), (dg.int32, 32), (dg.int16, 16), (dg.int8, 8)])
+def test_integer_overflow_wraps(dtype, bits):
+    big, low = 2 ** (bits - 2), -2 ** (bits - 1)
+    a = dg.tensor([big, low, 3], dtype=dtype)
+    assert (a * 4).tolist() == [_wrap(v * 4, bits) for v in (big, low, 3)]
+    assert (a + a + a).tolist() == [_wrap(3 * v, bits) for v in (big, low, 3)]
+    assert (a - 3 * a).tolist() == [_wrap(v - _wrap(3 * v, bits), bits) for v in (big, low, 3)]
+    assert dg.add(a, a, alpha=5).tolist() == [_wrap(v + _wrap(5 * v, bits), bits) for v in (big, low, 3)]
+    assert (-a).tolist() == [_wrap(-v, bits) for v in (big, low, 3)]
+    assert a.abs().tolist() == [_wrap(abs(v), bits) for v in (big, low, 3)]
+    assert a.square().tolist() == [_wrap(v * v, bits) for v in (big, low, 3)]
+    assert (a ** 5).tolist() == [_wrap(v ** 5, bits) for v in (big, low, 3)]
+
+
+def test_integer_reductions_wrap_in_int64():
+    a = dg.tensor([2**62, 2**62, 2**62, 5])
+    assert a.sum().item() == _wrap(3 * 2**62 + 5, 64)
+    assert a.cumsum(0).tolist() == [_wrap(v, 64) for v in (2**62, 2**63, 3 * 2**62, 3 * 2**62 + 5)]
+    assert dg.tensor([2**40, 2**40, 3]).prod().item() == _wrap(3 * 2**80, 64)
+    assert dg.tensor([2**40, 2**40, 3]).cumprod(0).tolist() == [2**40, _wrap(2**80, 64), _wrap(3 * 2**80, 64)]
+
+
 # ---- autograd: gradient shapes are checked at the hook and optimizer boundaries ------------------
 
 

@@ -773,3 +773,87 @@ def test_float32_sum_of_10m_elements_is_as_accurate_as_numpy():
     ours = float(dyngraph.from_numpy(a).sum().item())
     theirs = float(a.sum())
     assert abs(ours - exact) <= abs(theirs - exact) + 1e-9 * exact
+
+
+# ---- float32 row kernels (csrc/cpu/vector_kernels.cpp, one copy per vector ISA) ----
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("n", [0, 1, 31, 511, 512, 513, 1024 + 77, 100_003])
+def test_float32_sum_is_at_least_as_accurate_as_numpy(n, threads):
+    rng = np.random.default_rng(n)
+    eps = float(np.finfo(np.float32).eps)
+    before = dyngraph.get_num_threads()
+    dyngraph.set_num_threads(threads)  # each thread sums its own share: the split must not cost accuracy
+    try:
+        # Positive values: a float32 running total would be off by about sqrt(n) roundings of the
+        # total; the blocked sum is off by no more than the final rounding to float32, like NumPy's.
+        values = rng.random(n, dtype=np.float32)
+        exact = math.fsum(values.astype(np.float64))
+        ulp = float(np.spacing(np.float32(exact))) if n else 0.0
+        assert abs(dyngraph.tensor(values).sum().item() - exact) <= max(abs(float(values.sum()) - exact), ulp)
+        # Mixed signs: within the bound the kernel promises (21 roundings of sum|x|), plus the final rounding.
+        values = (rng.standard_normal(n) * 1e3).astype(np.float32)
+        exact = math.fsum(values.astype(np.float64))
+        ulp = float(np.spacing(np.float32(abs(exact)))) if n else 0.0
+        bound = 21 * eps * float(np.abs(values).astype(np.float64).sum()) + ulp
+        assert abs(dyngraph.tensor(values).sum().item() - exact) <= bound
+    finally:
+        dyngraph.set_num_threads(before)
+
+
+def test_float32_sum_of_many_ones_is_exact():
+    # A single float32 running total stops growing at 2**24; blocks added in double do not.
+    n = (1 << 24) + 4096
+    assert dyngraph.ones(n).sum().item() == n
+    assert dyngraph.ones(2, n // 2).sum(1).tolist() == [n // 2, n // 2]
+
+
+@pytest.mark.parametrize("shape,dim", [((64, 1000), 1), ((64, 1000), 0), ((3, 700, 5), 1), ((5, 2048), -1)])
+def test_float32_sum_over_a_dim_matches_float64(shape, dim):
+    a = np.random.default_rng(1).standard_normal(shape).astype(np.float32)
+    got = to_np(dyngraph.tensor(a).sum(dim))
+    np.testing.assert_allclose(got, a.astype(np.float64).sum(dim), rtol=1e-5, atol=1e-4)
+    strided = dyngraph.tensor(a).transpose(0, -1)  # the strided (non-contiguous) path
+    np.testing.assert_allclose(to_np(strided.sum(0)), a.transpose().astype(np.float64).sum(0), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("n", [1, 7, 16, 33, 1000, 4099])
+@pytest.mark.parametrize("log", [False, True])
+def test_float32_softmax_rows_match_float64(n, log):
+    x = (np.random.default_rng(n).standard_normal((3, n)) * 10).astype(np.float32)
+    shifted = x.astype(np.float64) - x.max(1, keepdims=True)
+    want = shifted - np.log(np.exp(shifted).sum(1, keepdims=True))
+    t = dyngraph.tensor(x)
+    got = to_np(t.log_softmax(1) if log else t.softmax(1)).astype(np.float64)
+    if log:
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    else:
+        np.testing.assert_allclose(got, np.exp(want), rtol=1e-5, atol=1e-7)
+
+
+def test_float32_softmax_special_rows():
+    inf, nan = float("inf"), float("nan")
+    x = dyngraph.tensor([[-inf, -inf, -inf], [1.0, nan, 2.0], [-inf, 0.0, -inf], [inf, 0.0, 1.0]])
+    got = to_np(x.softmax(1))
+    assert np.isnan(got[0]).all() and np.isnan(got[1]).all() and np.isnan(got[3]).all()
+    np.testing.assert_array_equal(got[2], [0.0, 1.0, 0.0])
+    logs = to_np(x.log_softmax(1))
+    np.testing.assert_array_equal(logs[2], [-inf, 0.0, -inf])
+
+
+def test_cpu_capability_follows_the_machine():
+    flags = set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    break
+    except OSError:
+        pass
+    capability = dyngraph.backends.cpu.get_cpu_capability()
+    assert capability in ("AVX512", "AVX2", "DEFAULT")
+    if {"avx512f", "avx512dq", "avx512bw", "avx512vl"} <= flags:
+        assert capability == "AVX512"
+    elif "avx2" in flags:
+        assert capability == "AVX2"

@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Builds dyngraph with AddressSanitizer and UndefinedBehaviorSanitizer (GCC)
-# into a virtual environment of its own, then runs tests under them. Any
-# report stops the process with a non-zero status (-fno-sanitize-recover), so
-# a green run means no report.
+# into a virtual environment of its own, then runs tests under them. A
+# report stops the process (halt_on_error) and fails the run, so a green run
+# means no report.
 #
 #   tools/sanitize.sh                 # the whole suite
 #   tools/sanitize.sh tests/test_views.py -k strided   # pytest arguments
 #
 # DG_SANITIZE_VENV=DIR reuses (and keeps) a venv, so a second run only
-# rebuilds what changed. Leak checking is off: CPython itself keeps memory
-# until exit. PyTorch is not installed there, so the oracle tests skip.
+# rebuilds what changed. DG_SANITIZE_KEEP_GOING=1 lets UBSan report and go
+# on, to collect every report of a run at once (ASan always stops). Leak
+# checking is off: CPython itself keeps memory until exit. PyTorch is not
+# installed there, so the oracle tests skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,21 +37,24 @@ python -m pip install -q --no-build-isolation \
 # __cxa_throw (Python does not link libstdc++) and aborts on the first throw.
 LD_PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libstdc++.so)"
 export LD_PRELOAD
-# Reports go to files as well as stderr: pytest captures a test's stderr, and
-# an aborting process takes the captured text with it.
-reports="$(mktemp -d)"
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:strict_init_order=1:log_path=$reports/asan"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan"
+halt=1
+[ "${DG_SANITIZE_KEEP_GOING:-0}" = 1 ] && halt=0
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:halt_on_error=1:strict_init_order=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=$halt"
 export DG_SANITIZED=1
 
 if [ "$#" -eq 0 ]; then
   set -- tests
 fi
+# -s: reports are written to the process's stderr, which pytest would
+# otherwise capture and lose when the process stops. The log is searched for
+# reports afterwards too, in case a child process reported and exited quietly.
+log="$(mktemp)"
 status=0
-python -m pytest -q -p no:cacheprovider "$@" || status=$?
-if compgen -G "$reports/*" >/dev/null; then
+python -u -m pytest -q -s -p no:cacheprovider "$@" 2>&1 | tee "$log" || status=$?
+if grep -q -E "runtime error:|ERROR: AddressSanitizer|ERROR: LeakSanitizer" "$log"; then
   echo "sanitizer reports:"
-  cat "$reports"/*
+  grep -E -A3 "runtime error:|ERROR: AddressSanitizer" "$log" | head -200
   status=1
 fi
 exit "$status"

@@ -5,9 +5,11 @@
 //   init(), step(acc, x), merge(acc, acc), and the accumulator type.
 #include <limits>
 #include <memory>
+#include <type_traits>
 
 #include "core/dispatch.h"
 #include "cpu/loop.h"
+#include "cpu/vector_kernels.h"
 #include "dyngraph/ops.h"
 #include "kernels/convert.h"
 #include "kernels/reducers.h"
@@ -60,6 +62,12 @@ typename R::A reduce_range(const ReduceIter& it, const char* base, int64_t begin
   A total = R::init();
   for_rows(it, base, begin, end, [&](const char* p, int64_t n, int64_t stride, int64_t) {
     A s = R::init();
+    if constexpr (std::is_same_v<R, SumR<float>>) {
+      if (stride == static_cast<int64_t>(sizeof(float))) {
+        total = R::merge(total, vector_kernels().sum_f32(reinterpret_cast<const float*>(p), n));
+        return;
+      }
+    }
     if (stride == static_cast<int64_t>(sizeof(T))) {
       // Eight independent accumulators: the loop vectorizes, and sums are
       // more accurate than one running total (closer to pairwise).

@@ -7,8 +7,10 @@
 
 #include "core/dispatch.h"
 #include "cpu/parallel.h"
+#include "cpu/vector_kernels.h"
 #include "kernels/convert.h"
 #include "kernels/fast_exp.h"
+#include "kernels/wrapping.h"
 
 namespace dg::cpu {
 
@@ -63,7 +65,7 @@ void scan_kernel(const Tensor& in, Tensor& out, ScanOp op) {
         A acc = op == ScanOp::cumprod ? A(1) : A(0);
         for (int64_t k = 0; k < n; ++k) {
           A x = static_cast<A>(src[r * n + k]);
-          acc = op == ScanOp::cumprod ? A(acc * x) : A(acc + x);
+          acc = op == ScanOp::cumprod ? ops::wrap_mul(acc, x) : ops::wrap_add(acc, x);  // integers wrap
           dst[r * n + k] = static_cast<T>(acc);
         }
       }
@@ -84,6 +86,11 @@ void softmax_kernel(const Tensor& in, Tensor& out, bool log) {
       for (int64_t r = b; r < e; ++r) {
         const T* x = src + r * n;
         T* y = dst + r * n;
+        if constexpr (std::is_same<T, float>::value) {  // the per-ISA kernel (the casts only compile other T)
+          vector_kernels().softmax_f32(reinterpret_cast<const float*>(x), reinterpret_cast<float*>(y), n, log,
+                                       reinterpret_cast<float*>(ex.data()));
+          continue;
+        }
         M m = -std::numeric_limits<M>::infinity();
         // A NaN never wins here, but it still turns the row's sum (so the row) into NaN.
 _Pragma("omp simd reduction(max : m)")
@@ -91,7 +98,7 @@ _Pragma("omp simd reduction(max : m)")
         if (std::isinf(m)) m = m > 0 ? m : M(0);  // all -inf: no shift (gives NaN like PyTorch's 0/0)
         M sum = 0;
         M* e_row = ex.data();
-        if constexpr (std::is_same<M, float>::value) {
+        if constexpr (std::is_same<M, float>::value) {  // float16, bfloat16
 _Pragma("omp simd reduction(+ : sum)")
           for (int64_t k = 0; k < n; ++k) {
             e_row[k] = math::exp_flush(static_cast<M>(x[k]) - m);

@@ -14,6 +14,7 @@
 #include "kernels/convert.h"
 #include "kernels/math.h"
 #include "kernels/unary_ops.h"
+#include "kernels/wrapping.h"
 
 namespace dg::ops {
 
@@ -23,13 +24,13 @@ struct Binary {
 };
 
 template <class T> struct Add : Binary<T> {
-  DG_HOST_DEVICE T operator()(T a, T b) const { return a + this->alpha * b; }
+  DG_HOST_DEVICE T operator()(T a, T b) const { return wrap_add(a, wrap_mul(this->alpha, b)); }
 };
 template <class T> struct Sub : Binary<T> {
-  DG_HOST_DEVICE T operator()(T a, T b) const { return a - this->alpha * b; }
+  DG_HOST_DEVICE T operator()(T a, T b) const { return wrap_sub(a, wrap_mul(this->alpha, b)); }
 };
 template <class T> struct Mul : Binary<T> {
-  DG_HOST_DEVICE T operator()(T a, T b) const { return a * b; }
+  DG_HOST_DEVICE T operator()(T a, T b) const { return wrap_mul(a, b); }
 };
 template <class T> struct Div : Binary<T> {
   DG_HOST_DEVICE T operator()(T a, T b) const { return a / b; }
@@ -54,7 +55,7 @@ template <class T> struct Ge : Binary<T> {
 };
 
 template <class T> struct Neg : UnaryParams {
-  DG_HOST_DEVICE T operator()(T a) const { return -a; }
+  DG_HOST_DEVICE T operator()(T a) const { return wrap_neg(a); }
 };
 template <class T> struct Conj : UnaryParams {
   DG_HOST_DEVICE T operator()(T a) const {
@@ -81,7 +82,7 @@ template <class T> struct Fmin : Binary<T> {
 // is 0. (Division by zero is rejected by the op before the kernel runs.)
 template <class T> DG_HOST_DEVICE T int_div(T a, T b) {
   if constexpr (std::is_signed<T>::value) {
-    if (b == T(-1)) return static_cast<T>(static_cast<std::make_unsigned_t<T>>(0) - static_cast<std::make_unsigned_t<T>>(a));
+    if (b == T(-1)) return wrap_neg(a);
   }
   return static_cast<T>(a / b);
 }
@@ -166,8 +167,8 @@ template <class T> struct Pow : Binary<T> {
       if (b < 0) return a == 1 ? T(1) : (a == -1 ? ((b % 2) ? T(-1) : T(1)) : T(0));
       T result = 1, base = a;
       for (T e = b; e > 0; e = static_cast<T>(e >> 1)) {
-        if (e & 1) result = static_cast<T>(result * base);
-        base = static_cast<T>(base * base);
+        if (e & 1) result = wrap_mul(result, base);
+        base = wrap_mul(base, base);
       }
       return result;
     } else {

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "kernels/convert.h"
+#include "kernels/wrapping.h"
 
 #if defined(__CUDACC__)
 #  include <cuda/std/complex>
@@ -69,7 +70,7 @@ DG_HOST_DEVICE inline real_of_t<T> abs(T x) {
   if constexpr (is_complex_t<T>::value) return std::hypot(x.re, x.im);
   else if constexpr (std::is_unsigned<T>::value || std::is_same<T, bool>::value) return x;
   else if constexpr (std::is_floating_point<T>::value) return std::fabs(x);  // abs(-0.0) is +0.0
-  else return x < T(0) ? T(-x) : x;
+  else return x < T(0) ? ops::wrap_neg(x) : x;  // abs(MIN) wraps to MIN, as PyTorch
 }
 
 template <class T>

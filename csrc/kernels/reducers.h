@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "kernels/convert.h"
+#include "kernels/wrapping.h"
 
 namespace dg::reducers {
 
@@ -17,23 +18,24 @@ template <class T> struct wide { using type = std::conditional_t<std::is_integra
 template <> struct wide<complex64_t> { using type = complex128_t; };
 template <> struct wide<complex128_t> { using type = complex128_t; };
 
+// Integer sums and products wrap around in int64, as PyTorch's.
 template <class T> struct Sum {
   using A = typename wide<T>::type;
   DG_HOST_DEVICE static A init() { return A(0); }
-  DG_HOST_DEVICE static A step(A a, T x) { return a + convert<A>(x); }
-  DG_HOST_DEVICE static A merge(A a, A b) { return a + b; }
+  DG_HOST_DEVICE static A step(A a, T x) { return ops::wrap_add(a, convert<A>(x)); }
+  DG_HOST_DEVICE static A merge(A a, A b) { return ops::wrap_add(a, b); }
 };
 template <class T> struct NanSum {
   using A = typename wide<T>::type;
   DG_HOST_DEVICE static A init() { return A(0); }
-  DG_HOST_DEVICE static A step(A a, T x) { return x != x ? a : a + convert<A>(x); }
-  DG_HOST_DEVICE static A merge(A a, A b) { return a + b; }
+  DG_HOST_DEVICE static A step(A a, T x) { return x != x ? a : ops::wrap_add(a, convert<A>(x)); }
+  DG_HOST_DEVICE static A merge(A a, A b) { return ops::wrap_add(a, b); }
 };
 template <class T> struct Prod {
   using A = typename wide<T>::type;
   DG_HOST_DEVICE static A init() { return A(1); }
-  DG_HOST_DEVICE static A step(A a, T x) { return a * convert<A>(x); }
-  DG_HOST_DEVICE static A merge(A a, A b) { return a * b; }
+  DG_HOST_DEVICE static A step(A a, T x) { return ops::wrap_mul(a, convert<A>(x)); }
+  DG_HOST_DEVICE static A merge(A a, A b) { return ops::wrap_mul(a, b); }
 };
 // max/min propagate NaN, as PyTorch.
 template <class T> struct Max {

@@ -5,6 +5,7 @@
 
 #include "core/dispatch.h"
 #include "dyngraph/autograd.h"
+#include "dyngraph/cpu.h"
 #include "dyngraph/cuda.h"
 #include "python/bindings.h"
 
@@ -166,6 +167,7 @@ void bind_functions(py::module_& m) {
   // ---- runtime -----------------------------------------------------------------------------------------
   m.def("get_num_threads", [] { return get_num_threads(); });
   m.def("set_num_threads", [](int n) { set_num_threads(n); });
+  m.def("_cpu_capability", [] { return cpu::capability(); });
   m.def("_cpu_cached_bytes", [] { return cpu_cached_bytes(); });
   m.def("empty_cache", [] { cpu_empty_cache(); }, "Gives the CPU allocator's cached blocks back to the system.");
 }

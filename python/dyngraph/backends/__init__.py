@@ -2,6 +2,6 @@
 (cudnn.benchmark, cudnn.deterministic, mps.is_available(), ...). They are
 accepted and stored; dyngraph's CPU kernels do not depend on them."""
 
-from . import cuda, cudnn, mkldnn, mps, openmp  # noqa: F401
+from . import cpu, cuda, cudnn, mkldnn, mps, openmp  # noqa: F401
 
-__all__ = ["cuda", "cudnn", "mkldnn", "mps", "openmp"]
+__all__ = ["cpu", "cuda", "cudnn", "mkldnn", "mps", "openmp"]
