@@ -113,6 +113,8 @@ CASES = [
          bytes=F32 * N16M),
     Case("mean over dim 0, 4096x4096", _unary((4096, 4096), lambda m, a: a.mean(0)), number=3, target=0.6,
          bytes=F32 * N16M),
+    Case("softmax (4096,1024) dim 1", _unary((4096, 1024), _softmax), number=5, target=1.0,
+         bytes=2 * F32 * 4096 * 1024),
     Case("softmax (4096,4096) dim 1", _unary((4096, 4096), _softmax), number=3, target=1.0, bytes=2 * F32 * N16M),
     Case("log_softmax (4096,4096) dim 1", _unary((4096, 4096), _log_softmax), number=3, target=1.0,
          bytes=2 * F32 * N16M),

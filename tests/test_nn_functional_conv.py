@@ -8,7 +8,7 @@ import pytest
 
 import dyngraph
 import dyngraph.nn.functional as F
-from dyngraph.autograd import gradcheck
+from dyngraph.autograd import gradcheck, gradgradcheck
 
 
 def _t(a, requires_grad=False):
@@ -249,6 +249,19 @@ def test_conv_gradcheck(dims, kw):
     assert gradcheck(lambda x, w, b: CONV[dims](x, w, b, **kw), (x, w, b))
 
 
+@pytest.mark.parametrize("dims,kw", [(1, dict(stride=2, padding=1)), (2, dict(padding=1, dilation=(1, 2))),
+                                     (2, dict(stride=2)), (3, dict(padding=1))])
+def test_batched_conv_gradcheck(dims, kw):
+    # Several small images: the CPU runs them as one GEMM over the batch (columns laid out batch-inner).
+    rng = np.random.default_rng(12)
+    sp = {1: (6,), 2: (5, 5), 3: (3, 3, 3)}[dims]
+    x = _t(_rand(rng, 3, 2, *sp), True)
+    w = _t(_rand(rng, 3, 2, *(2,) * dims), True)
+    b = _t(_rand(rng, 3), True)
+    assert gradcheck(lambda x, w, b: CONV[dims](x, w, b, **kw), (x, w, b))
+    assert gradgradcheck(lambda x, w: CONV[dims](x, w, None, **kw), (x, w))
+
+
 @pytest.mark.parametrize("dims,kw", [
     (1, dict(stride=2, padding=1, output_padding=1)), (2, dict(stride=2, groups=2)),
     (2, dict(dilation=2, padding=1)), (3, dict(stride=2))])
@@ -301,6 +314,26 @@ def test_conv_other_errors():
         F.conv2d(dyngraph.ones(1, 2, 2, 2), w)
     with pytest.raises(RuntimeError):  # output_padding must be smaller than stride or dilation
         F.conv_transpose2d(x, w, output_padding=1)
+
+
+def test_conv_bias_dtype_must_match_input():
+    x, w = dyngraph.ones(1, 2, 5, 5), dyngraph.ones(2, 2, 3, 3)
+    with pytest.raises(RuntimeError, match="bias type"):
+        F.conv2d(x, w, dyngraph.ones(2, dtype=dyngraph.float64))
+    with pytest.raises(RuntimeError, match="bias type"):
+        F.conv_transpose2d(x, w, dyngraph.ones(2, dtype=dyngraph.float64))
+
+
+def test_conv_bias_with_and_without_autograd():
+    # Without autograd the bias is added in place into the op's own output; both ways agree.
+    rng = np.random.default_rng(9)
+    x, w, b = (dyngraph.tensor(rng.standard_normal(s)) for s in ((2, 3, 6, 6), (4, 3, 3, 3), (4,)))
+    plain = F.conv2d(x, w, b, padding=1)
+    np.testing.assert_allclose(plain.numpy(), (F.conv2d(x, w, padding=1) + b.reshape(4, 1, 1)).numpy(), rtol=1e-12)
+    wg = w.clone().requires_grad_(True)
+    graded = F.conv2d(x, wg, b, padding=1)
+    assert graded.grad_fn is not None
+    np.testing.assert_allclose(graded.detach().numpy(), plain.numpy(), rtol=1e-12)
 
 
 def test_conv_zero_stride_is_runtime_error():

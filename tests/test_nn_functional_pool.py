@@ -9,7 +9,7 @@ import pytest
 
 import dyngraph
 import dyngraph.nn.functional as F
-from dyngraph.autograd import gradcheck
+from dyngraph.autograd import gradcheck, gradgradcheck
 
 
 def _t(a, requires_grad=False):
@@ -339,6 +339,31 @@ def test_max_pool_backward_routes_to_argmax():
     want = np.zeros(20)
     np.add.at(want, idx.reshape(-1), g.reshape(-1))
     np.testing.assert_allclose(xt.grad.numpy().reshape(-1), want, rtol=1e-12)
+
+
+def test_max_pool2d_unpadded_fast_path_nan_index():
+    # Every window inside the image takes the kernels' unchecked loop; the last NaN wins, as in PyTorch.
+    nan = float("nan")
+    v, i = F.max_pool2d(dyngraph.tensor([[[[nan, 1.0], [nan, 2.0]]]]), 2, return_indices=True)
+    assert math.isnan(v.item()) and i.item() == 2
+    v, i = F.max_pool1d(dyngraph.tensor([[[nan, 1.0, nan, 2.0]]]), 4, return_indices=True)
+    assert i.item() == 2
+
+
+def test_max_pool_backward_kernel_and_double_backward():
+    rng = np.random.default_rng(52)
+    x = _distinct(rng, 2, 3, 6, 7)
+    xt = _t(x, True)
+    out = F.max_pool2d(xt, 2, ceil_mode=True)  # the last column's windows hang over the edge
+    g = rng.standard_normal(tuple(out.shape))
+    out.backward(_t(g))
+    _, idx = np_max_pool(x, 2, 2, 0, 1, True)
+    want = np.zeros((6, 42))
+    for plane in range(6):
+        np.add.at(want[plane], idx.reshape(6, -1)[plane], g.reshape(6, -1)[plane])
+    np.testing.assert_allclose(xt.grad.numpy().reshape(6, 42), want, rtol=1e-12)
+    # With create_graph the backward is itself differentiable.
+    assert gradgradcheck(lambda x: F.max_pool2d(x, 2), (_t(_distinct(rng, 1, 2, 4, 4), True),))
 
 
 # ---- errors ---------------------------------------------------------------------------------------

@@ -857,3 +857,23 @@ def test_cpu_capability_follows_the_machine():
         assert capability == "AVX512"
     elif "avx2" in flags:
         assert capability == "AVX2"
+
+
+@pytest.mark.parametrize("src,dst", [("float32", "float64"), ("float64", "float32"), ("int32", "int16"),
+                                     ("uint8", "int32"), ("int64", "float32"), ("bool", "int32"),
+                                     ("float16", "float32"), ("int16", "int64")])
+@pytest.mark.parametrize("op", ["sum", "prod", "nansum"])
+def test_reduction_dtype_casts_the_input_first(src, dst, op):
+    # PyTorch's dtype=: the input is cast to dtype before the reduction.
+    if op == "nansum" and not src.startswith("float"):
+        pytest.skip("nansum takes floating inputs")
+    values = np.array([[3, 250, 7], [1, 2, 200]]).astype(src)
+    t = dyngraph.tensor(values)
+    cast = values.astype(dst)
+    reduce = {"sum": np.sum, "prod": np.prod, "nansum": np.nansum}[op]
+    want_all, want_dim = reduce(cast, dtype=dst), reduce(cast, 1, dtype=dst)  # integers wrap in dst
+    got_all = getattr(dyngraph, op)(t, dtype=getattr(dyngraph, dst))
+    got_dim = getattr(dyngraph, op)(t, 1, dtype=getattr(dyngraph, dst))
+    assert got_all.dtype is getattr(dyngraph, dst) and got_dim.dtype is getattr(dyngraph, dst)
+    np.testing.assert_allclose(to_np(got_all).astype(np.float64), np.float64(want_all), rtol=1e-6)
+    np.testing.assert_allclose(to_np(got_dim).astype(np.float64), want_dim.astype(np.float64), rtol=1e-6)

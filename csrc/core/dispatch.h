@@ -104,6 +104,9 @@ struct WindowArgs {
   Dtype dtype;
   int64_t batch, channels;
   int64_t image[3], kernel[3], out[3], stride[3], padding[3], dilation[3];
+  // im2col/col2im on the CPU only: cols laid out (channels * prod(kernel),
+  // batch, prod(out)), so that one GEMM covers the whole batch.
+  bool batch_inner = false;
 };
 // im2col: cols = patches(image); col2im: image = sum of the patches in cols
 // (the adjoint, so it overwrites image with the accumulated sums).
@@ -112,6 +115,12 @@ using Col2imKernel = void (*)(const WindowArgs& args, const char* cols, char* im
 // Max over each window (padding never wins) into dense (batch, channels,
 // *out) values, with the flat image-plane index of the max (NaN wins).
 using MaxPoolKernel = void (*)(const WindowArgs& args, const char* image, char* values, int64_t* indices);
+// Max pooling's backward: each dense (batch, channels, *image) plane of
+// grad_image is zeroed, then gets grad[o] added at indices[o] for every
+// output o of that plane (planes are independent, so no two threads write
+// the same element).
+using MaxPoolBackwardKernel = void (*)(const WindowArgs& args, const char* grad, const int64_t* indices,
+                                       char* grad_image);
 // Normalizes each row of a dense (rows, n) input: y = (x - mean) * rstd
 // (* weight + bias, both dense (n) when given); writes the float32/64 row
 // statistics mean and rstd = 1 / sqrt(var + eps) (biased var).
@@ -167,6 +176,7 @@ struct KernelTable {
   Im2colKernel im2col = nullptr;
   Col2imKernel col2im = nullptr;
   MaxPoolKernel max_pool = nullptr;
+  MaxPoolBackwardKernel max_pool_backward = nullptr;  // optional: without it, a differentiable scatter-add
   RowNormKernel row_norm = nullptr;
   ChannelMomentsKernel channel_moments = nullptr;
   SgdKernel sgd = nullptr;

@@ -19,7 +19,8 @@ ReduceIter make_reduce_iter(const Tensor& input, const std::vector<bool>& reduce
     } else {
       kept.push_back(input.sizes()[d]);
       it.out_shape.push_back(input.sizes()[d]);
-      it.out_in_strides.push_back(input.strides()[d] * isz);
+      // Size 0 or 1: the stride is never used and may be anything, even too large to count in bytes.
+      it.out_in_strides.push_back(input.sizes()[d] > 1 ? input.strides()[d] * isz : 0);
     }
   }
   it.output = empty(it.out_shape, TensorOptions(out_dtype).device(input.device()));
@@ -33,9 +34,10 @@ ReduceIter make_reduce_iter(const Tensor& input, const std::vector<bool>& reduce
       return input.strides()[a] > input.strides()[b];
     });
   for (int64_t d : red_dims) {
-    int64_t size = input.sizes()[d], stride = input.strides()[d] * isz;
+    const int64_t size = input.sizes()[d];
     it.red_numel *= size;
-    if (size == 1) continue;
+    if (size <= 1) continue;  // as above: its stride may be anything
+    const int64_t stride = input.strides()[d] * isz;
     if (!it.red_shape.empty() && it.red_strides.back() == stride * size) {
       it.red_shape.back() *= size;
       it.red_strides.back() = stride;

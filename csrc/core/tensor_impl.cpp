@@ -44,6 +44,11 @@ void TensorImpl::check_in_bounds() const {
   DG_CHECK(sizes_.size() == strides_.size(), Error, "a tensor needs one stride per size (got ", sizes_.size(),
            " sizes and ", strides_.size(), " strides)");
   DG_CHECK(storage_offset_ >= 0, Error, "Tensor: invalid storage offset ", storage_offset_);
+  // An empty tensor may start anywhere, but its offset must still count in
+  // bytes (data() computes the address of element 0).
+  int64_t offset_bytes;
+  DG_CHECK(!__builtin_mul_overflow(storage_offset_, itemsize(dtype_), &offset_bytes), Error,
+           "Tensor: storage offset ", storage_offset_, " is too large");
   if (numel_ == 0 || !storage_) return;
   int64_t lowest = storage_offset_, highest = storage_offset_;
   bool overflow = false;

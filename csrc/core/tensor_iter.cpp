@@ -198,9 +198,10 @@ TensorIter make_iter_same_device(IterSpec& spec) {
       for (int i = 0; i < it.nops; ++i) it.strides[i].push_back(st[i][d]);
     }
   }
-  // Strides in bytes for the loops.
+  // Strides in bytes for the loops. With no element, a size-0 dim remains and
+  // its neighbours' strides may be anything, even too large to count in bytes.
   for (int i = 0; i < it.nops; ++i)
-    for (auto& s : it.strides[i]) s *= itemsize(it.dtypes[i]);
+    for (auto& s : it.strides[i]) s = it.numel == 0 ? 0 : s * itemsize(it.dtypes[i]);
   it.ndim = static_cast<int>(it.shape.size());
   return it;
 }

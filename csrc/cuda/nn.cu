@@ -226,6 +226,7 @@ __global__ void col2im_kernel(int64_t total, Window w, const T* cols, T* image) 
 }
 
 void im2col(const WindowArgs& a, const char* image, char* cols) {
+  DG_CHECK(!a.batch_inner, Error, "im2col: the batch-inner column layout is CPU-only");
   const Window w = window_of(a);
   const int64_t total = a.batch * a.channels * w.taps * w.out_count;
   if (total == 0) return;
@@ -238,6 +239,7 @@ void im2col(const WindowArgs& a, const char* image, char* cols) {
 }
 
 void col2im(const WindowArgs& a, const char* cols, char* image) {
+  DG_CHECK(!a.batch_inner, Error, "col2im: the batch-inner column layout is CPU-only");
   const Window w = window_of(a);
   const int64_t total = a.batch * a.channels * w.plane;
   if (total == 0) return;

@@ -5,13 +5,18 @@
 #pragma once
 
 #include <cmath>
+#include <type_traits>
 
 #include "core/dispatch.h"
 #include "kernels/convert.h"
 
 namespace dg::kernels {
 
-template <class T>
+// Loop-invariant options are selects, and the optional state array
+// (momentum buffer, amsgrad's max) a template flag, so the per-element body
+// has no branches or conditional stores and the CPU loop vectorizes. A value
+// just stored is reused rounded to T rather than read back from memory.
+template <class T, bool kMomentum>
 struct SgdUpdate {
   using M = opmath_t<T>;
   T* p;
@@ -22,19 +27,19 @@ struct SgdUpdate {
 
   DG_HOST_DEVICE void operator()(int64_t i) const {
     M d = static_cast<M>(g[i]);
-    if (maximize) d = -d;
-    if (has_wd) d = d + wd * static_cast<M>(p[i]);
-    if (buf) {
-      M v = first_step ? d : static_cast<M>(buf[i]) * mom + keep * d;
-      buf[i] = static_cast<T>(v);
-      v = static_cast<M>(buf[i]);
-      d = nesterov ? d + mom * v : v;
+    d = maximize ? -d : d;
+    d = has_wd ? d + wd * static_cast<M>(p[i]) : d;
+    if constexpr (kMomentum) {
+      const M old = static_cast<M>(buf[i]);
+      const T v = static_cast<T>(first_step ? d : old * mom + keep * d);
+      buf[i] = v;
+      d = nesterov ? d + mom * static_cast<M>(v) : static_cast<M>(v);
     }
     p[i] = static_cast<T>(static_cast<M>(p[i]) - lr * d);
   }
 };
 
-template <class T>
+template <class T, bool kAmsgrad>
 struct AdamUpdate {
   using M = opmath_t<T>;
   T *p, *m1, *m2, *mx;  // mx: null unless amsgrad
@@ -44,27 +49,26 @@ struct AdamUpdate {
 
   DG_HOST_DEVICE void operator()(int64_t i) const {
     M grad = static_cast<M>(g[i]);
-    if (maximize) grad = -grad;
+    grad = maximize ? -grad : grad;
     M param = static_cast<M>(p[i]);
-    if (has_wd) {
-      if (decoupled) param = static_cast<M>(static_cast<T>(param * decay));
-      else grad = grad + wd * param;
-    }
+    const bool coupled = has_wd && !decoupled, shrink = has_wd && decoupled;
+    grad = coupled ? grad + wd * param : grad;
+    param = shrink ? static_cast<M>(static_cast<T>(param * decay)) : param;
     // exp_avg.lerp_(grad, 1 - beta1), in lerp's small-weight form.
     M avg = static_cast<M>(m1[i]);
     avg = w1 < M(0.5) ? avg + w1 * (grad - avg) : grad - (grad - avg) * (M(1) - w1);
-    M sq = static_cast<M>(m2[i]) * b2 + w2 * grad * grad;
-    m1[i] = static_cast<T>(avg);
-    m2[i] = static_cast<T>(sq);
-    M second = static_cast<M>(m2[i]);
-    if (mx) {
-      M prev = static_cast<M>(mx[i]);
-      M top = prev > second ? prev : second;
-      mx[i] = static_cast<T>(top);
-      second = static_cast<M>(mx[i]);
+    const T avg_t = static_cast<T>(avg), sq_t = static_cast<T>(static_cast<M>(m2[i]) * b2 + w2 * grad * grad);
+    m1[i] = avg_t;
+    m2[i] = sq_t;
+    M second = static_cast<M>(sq_t);
+    if constexpr (kAmsgrad) {
+      const M prev = static_cast<M>(mx[i]);
+      const T top = static_cast<T>(prev > second ? prev : second);
+      mx[i] = top;
+      second = static_cast<M>(top);
     }
     const M denom = std::sqrt(second) / bias2_sqrt + eps;
-    p[i] = static_cast<T>(param - step_size * (static_cast<M>(m1[i]) / denom));
+    p[i] = static_cast<T>(param - step_size * (static_cast<M>(avg_t) / denom));
   }
 };
 
@@ -74,10 +78,15 @@ struct OptimizerKernels {
     DG_DISPATCH_FLOATING(a.dtype, "sgd", [&] {
       using T = scalar_t;
       using M = opmath_t<T>;
-      SgdUpdate<T> u{reinterpret_cast<T*>(a.param), reinterpret_cast<const T*>(a.grad), reinterpret_cast<T*>(a.buffer),
-                     static_cast<M>(a.lr), static_cast<M>(a.momentum), static_cast<M>(a.weight_decay),
-                     static_cast<M>(1 - a.dampening), a.first_step, a.nesterov, a.maximize, a.weight_decay != 0};
-      Loop::for_index(a.numel, u);
+      auto run = [&](auto momentum) {
+        SgdUpdate<T, decltype(momentum)::value> u{
+            reinterpret_cast<T*>(a.param), reinterpret_cast<const T*>(a.grad), reinterpret_cast<T*>(a.buffer),
+            static_cast<M>(a.lr), static_cast<M>(a.momentum), static_cast<M>(a.weight_decay),
+            static_cast<M>(1 - a.dampening), a.first_step, a.nesterov, a.maximize, a.weight_decay != 0};
+        Loop::for_index(a.numel, u);
+      };
+      if (a.buffer) run(std::true_type());
+      else run(std::false_type());
     });
   }
 
@@ -86,13 +95,18 @@ struct OptimizerKernels {
       using T = scalar_t;
       using M = opmath_t<T>;
       const double bias1 = 1 - std::pow(a.beta1, a.step), bias2 = 1 - std::pow(a.beta2, a.step);
-      AdamUpdate<T> u{reinterpret_cast<T*>(a.param), reinterpret_cast<T*>(a.exp_avg), reinterpret_cast<T*>(a.exp_avg_sq),
-                      reinterpret_cast<T*>(a.max_exp_avg_sq), reinterpret_cast<const T*>(a.grad),
-                      static_cast<M>(a.lr / bias1), static_cast<M>(std::sqrt(bias2)), static_cast<M>(1 - a.beta1),
-                      static_cast<M>(a.beta2), static_cast<M>(1 - a.beta2), static_cast<M>(a.eps),
-                      static_cast<M>(a.weight_decay), static_cast<M>(1 - a.lr * a.weight_decay), a.maximize,
-                      a.weight_decay != 0, a.decoupled_weight_decay};
-      Loop::for_index(a.numel, u);
+      auto run = [&](auto amsgrad) {
+        AdamUpdate<T, decltype(amsgrad)::value> u{
+            reinterpret_cast<T*>(a.param), reinterpret_cast<T*>(a.exp_avg), reinterpret_cast<T*>(a.exp_avg_sq),
+            reinterpret_cast<T*>(a.max_exp_avg_sq), reinterpret_cast<const T*>(a.grad),
+            static_cast<M>(a.lr / bias1), static_cast<M>(std::sqrt(bias2)), static_cast<M>(1 - a.beta1),
+            static_cast<M>(a.beta2), static_cast<M>(1 - a.beta2), static_cast<M>(a.eps),
+            static_cast<M>(a.weight_decay), static_cast<M>(1 - a.lr * a.weight_decay), a.maximize,
+            a.weight_decay != 0, a.decoupled_weight_decay};
+        Loop::for_index(a.numel, u);
+      };
+      if (a.max_exp_avg_sq) run(std::true_type());
+      else run(std::false_type());
     });
   }
 

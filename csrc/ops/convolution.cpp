@@ -44,9 +44,9 @@ WindowArgs patch_args(Dtype dtype, int64_t batch, int64_t channels, IntArrayRef 
     DG_CHECK(s[i] > 0, Error, op, ": stride should be greater than zero, but got stride=", stride);
     DG_CHECK(dl[i] > 0, Error, op, ": dilation should be greater than zero, but got dilation=", dilation);
     DG_CHECK(p[i] >= 0, Error, op, ": padding should be non-negative, but got padding=", padding);
-    int64_t span = dl[i] * (k[i] - 1) + 1;
-    int64_t out = (image[i] + 2 * p[i] - span) / s[i] + 1;
-    DG_CHECK(image[i] + 2 * p[i] >= span && out > 0, Error, op, ": calculated output size is too small (input ",
+    const int64_t span = window_span(k[i], dl[i], op), padded = padded_size(image[i], p[i], op);
+    const int64_t out = (padded - span) / s[i] + 1;
+    DG_CHECK(padded >= span && out > 0, Error, op, ": calculated output size is too small (input ",
              image, " with padding ", padding, ", kernel ", kernel, " and dilation ", dilation, ")");
     size_t j = static_cast<size_t>(3 - dims + d);  // right-align, so unused leading dims are 1
     a.image[j] = image[i];
@@ -59,12 +59,17 @@ WindowArgs patch_args(Dtype dtype, int64_t batch, int64_t channels, IntArrayRef 
   return a;
 }
 
+// Below this many output positions per image, a batched convolution runs as
+// one GEMM over the whole batch (CPU).
+constexpr int64_t kOneGemmOutputs = 512;
+
 int64_t kernel_volume(const WindowArgs& a) { return a.kernel[0] * a.kernel[1] * a.kernel[2]; }
 int64_t out_volume(const WindowArgs& a) { return a.out[0] * a.out[1] * a.out[2]; }
 
 Tensor run_im2col(const Tensor& image, const WindowArgs& a) {
   Tensor x = contiguous(image);
-  Tensor cols = empty({a.batch, a.channels * kernel_volume(a), out_volume(a)},
+  const int64_t rows = a.channels * kernel_volume(a);
+  Tensor cols = empty(a.batch_inner ? Shape{rows, a.batch, out_volume(a)} : Shape{a.batch, rows, out_volume(a)},
                       TensorOptions(x.dtype()).device(x.device()));
   if (cols.numel() > 0)
     checked_kernel(kernel_table(x.device().type).im2col, "im2col", x.device())(a, static_cast<const char*>(x.data_ptr()),
@@ -141,7 +146,7 @@ Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_s
   int64_t dims = static_cast<int64_t>(output_size.size());
   Shape k = per_dim(kernel_size, dims, "kernel_size", "col2im");
   int64_t kv = 1;
-  for (int64_t v : k) kv *= v;
+  for (int64_t v : k) kv = checked_mul(kv, v, "col2im: kernel_size");
   DG_CHECK(kv > 0 && input.sizes()[1] % kv == 0, Error, "Expected size of input's dimension 1 to be divisible by the "
            "product of kernel_size, but got input.size(1)=", input.sizes()[1], " and kernel_size=", kernel_size);
   WindowArgs a = patch_args(input.dtype(), input.sizes()[0], input.sizes()[1] / kv, output_size, kernel_size, dilation,
@@ -167,6 +172,8 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const std::optiona
            dtype_name(input.dtype()), "'");
   DG_CHECK(input.dtype() == weight.dtype(), Error, "Input type (", dtype_name(input.dtype()),
            ") and weight type (", dtype_name(weight.dtype()), ") should be the same");
+  DG_CHECK(!bias || bias->dtype() == input.dtype(), Error, "Input type (", dtype_name(input.dtype()),
+           ") and bias type (", dtype_name(bias->dtype()), ") should be the same");
   Tensor x = batched ? input : unsqueeze(input, 0);
   const int64_t n = x.sizes()[0], c_in = x.sizes()[1];
   IntArrayRef kernel = spatial(weight.sizes());
@@ -179,12 +186,23 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const std::optiona
              ", expected input", x.sizes(), " to have ", weight.sizes()[1] * groups, " channels, but got ", c_in,
              " channels instead");
     WindowArgs a = patch_args(x.dtype(), n, c_in, image, kernel, dilation, padding, stride, "conv");
-    // cols (n, groups, c_in/groups * K, L); weight (groups, c_out/groups, c_in/groups * K)
-    Tensor cols = reshape(im2col_args(x, a, image), {n, groups, c_in / groups * kernel_volume(a), out_volume(a)});
-    Tensor w = reshape(weight, {groups, c_out / groups, c_in / groups * kernel_volume(a)});
     Shape shape{n, c_out};
     for (int64_t d = 3 - dims; d < 3; ++d) shape.push_back(a.out[d]);
-    out = reshape(matmul(w, cols), shape);
+    const int64_t rows = c_in / groups * kernel_volume(a), outs = out_volume(a);
+    if (groups == 1 && n > 1 && outs < kOneGemmOutputs && x.device().type == DeviceType::CPU) {
+      // Small images: each image's product (c_out x rows) @ (rows x outs) is
+      // too small for GEMM to run at speed. With the columns laid out
+      // (rows, n, outs), one product covers the whole batch.
+      a.batch_inner = true;
+      Tensor cols = reshape(im2col_args(x, a, image), {rows, n * outs});
+      Tensor prod = reshape(matmul(reshape(weight, {c_out, rows}), cols), {c_out, n, outs});
+      out = reshape(transpose(prod, 0, 1), shape);
+    } else {
+      // cols (n, groups, rows, outs) and weight (groups, c_out/groups, rows): one product per image and group.
+      Tensor cols = reshape(im2col_args(x, a, image), {n, groups, rows, outs});
+      Tensor w = reshape(weight, {groups, c_out / groups, rows});
+      out = reshape(matmul(w, cols), shape);
+    }
   } else {
     const int64_t c_out = weight.sizes()[1] * groups;
     DG_CHECK(weight.sizes()[0] == c_in, Error, "Given transposed=1, weight of size ", weight.sizes(),
@@ -220,7 +238,12 @@ Tensor convolution(const Tensor& input, const Tensor& weight, const std::optiona
              bias->sizes(), " instead");
     Shape bshape{out.sizes()[1]};
     for (int64_t d = 0; d < dims; ++d) bshape.push_back(1);
-    out = add(out, reshape(*bias, bshape));
+    // out is this op's own fresh tensor: without autograd the bias goes in
+    // place, saving a pass over the output and its allocation.
+    if (any_requires_grad({&input, &weight, &*bias}))
+      out = add(out, reshape(*bias, bshape));
+    else
+      add_(out, reshape(*bias, bshape));
   }
   return batched ? out : squeeze(out, 0);
 }

@@ -140,7 +140,7 @@ Tensor repeat(const Tensor& t, IntArrayRef repeats) {
     unsq.push_back(padded[i]);
     expanded_shape.push_back(repeats[i]);
     expanded_shape.push_back(padded[i]);
-    final_shape.push_back(repeats[i] * padded[i]);
+    final_shape.push_back(checked_mul(repeats[i], padded[i], "repeat"));
   }
   return reshape(contiguous(expand(reshape(x, unsq), expanded_shape)), final_shape);
 }

@@ -13,9 +13,23 @@ namespace {
 struct MaxPoolBackward final : Node {
   Tensor indices;  // (N, C, *out) flat positions in each input plane
   Shape input_sizes;
+  WindowArgs args;
   std::string name() const override { return "MaxPoolWithIndicesBackward0"; }
   TensorList apply(TensorList&& grads) override {
     const Tensor& g = grads[0];
+    // The device's kernel, unless the backward itself is being recorded
+    // (create_graph): then the differentiable scatter-add below.
+    MaxPoolBackwardKernel kernel = kernel_table(g.device().type).max_pool_backward;
+    if (kernel && !grad_enabled()) {
+      Tensor gc = contiguous(g);
+      Tensor out = empty(input_sizes, TensorOptions(g.dtype()).device(g.device()));
+      if (out.numel() > 0) {
+        WindowArgs a = args;
+        a.dtype = g.dtype();
+        kernel(a, static_cast<const char*>(gc.data_ptr()), indices.data_ptr<int64_t>(), static_cast<char*>(out.data_ptr()));
+      }
+      return {out};
+    }
     int64_t n = input_sizes[0], c = input_sizes[1], plane = 1;
     for (size_t d = 2; d < input_sizes.size(); ++d) plane *= input_sizes[d];
     Tensor zero = zeros({n, c, plane}, TensorOptions(g.dtype()).device(g.device()));
@@ -50,11 +64,13 @@ std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size,
     DG_CHECK(k[i] > 0 && s[i] > 0 && dl[i] > 0, Error, op,
              ": kernel_size, stride and dilation must be greater than zero, but got kernel_size=", kernel_size,
              ", stride=", stride, ", dilation=", dilation);
-    DG_CHECK(p[i] >= 0 && 2 * p[i] <= k[i], Error, "pad should be at most half of effective kernel size, but got pad=",
+    DG_CHECK(p[i] >= 0 && p[i] <= k[i] / 2, Error, "pad should be at most half of effective kernel size, but got pad=",
              p[i], ", kernel_size=", k[i], " and dilation=", dl[i]);
-    int64_t span = dl[i] * (k[i] - 1) + 1;
-    int64_t out = (size + 2 * p[i] - span + (ceil_mode ? s[i] - 1 : 0)) / s[i] + 1;
-    if (size + 2 * p[i] - span + (ceil_mode ? s[i] - 1 : 0) < 0) out = 0;
+    const int64_t span = window_span(k[i], dl[i], op);
+    int64_t room = padded_size(size, p[i], op) - span;
+    DG_CHECK(!ceil_mode || !__builtin_add_overflow(room, s[i] - 1, &room), Error, op, ": stride ", s[i], " is too large");
+    int64_t out = room / s[i] + 1;
+    if (room < 0) out = 0;
     if (ceil_mode && out > 0 && (out - 1) * s[i] >= size + p[i]) --out;  // the last window must start inside
     DG_CHECK(out > 0, Error, "Given input size: ", input.sizes(), ". Calculated output size is too small (", out,
              " at spatial dim ", d, ")");
@@ -78,6 +94,7 @@ std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size,
     auto node = make_intrusive<MaxPoolBackward>();
     node->indices = indices;
     node->input_sizes = Shape(input.sizes());
+    node->args = a;
     record(values, {&input}, node);
   }
   return {values, indices};

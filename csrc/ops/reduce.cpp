@@ -47,10 +47,22 @@ const char* reduce_name(ReduceOp op) {
   return names[static_cast<int>(op)];
 }
 
-// Runs a reduce kernel (no autograd); `input` is read in its own dtype.
-Tensor raw_reduce(ReduceOp op, const Tensor& input, const std::vector<bool>& mask, bool keepdim, Dtype out_dtype) {
+// The (input, output) dtype pairs a reduce kernel reads and writes
+// directly: the same dtype, integers and bool summed (or multiplied) into
+// int64, and all/any's bool or uint8 results. For any other pair the input
+// is cast to the output dtype first, as PyTorch's dtype= argument is defined.
+bool reduce_kernel_supports(ReduceOp op, Dtype in, Dtype out) {
+  if (op == ReduceOp::argmax || op == ReduceOp::argmin || in == out) return true;
+  if (out == kInt64 && is_integral(in, true)) return true;
+  return (op == ReduceOp::all || op == ReduceOp::any) && (out == kBool || out == kUInt8);
+}
+
+// Runs a reduce kernel (no autograd).
+Tensor raw_reduce(ReduceOp op, const Tensor& input_in, const std::vector<bool>& mask, bool keepdim, Dtype out_dtype) {
   NoGradGuard no_grad;
   bool arg = op == ReduceOp::argmax || op == ReduceOp::argmin;
+  const Tensor input =
+      reduce_kernel_supports(op, input_in.dtype(), out_dtype) ? input_in : to_dtype(input_in, out_dtype);
   ReduceIter it = make_reduce_iter(input, mask, out_dtype, arg);
   if (it.out_numel > 0) {
     if (it.red_numel == 0) {

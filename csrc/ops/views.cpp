@@ -556,7 +556,7 @@ std::vector<Tensor> split_with_sizes(const Tensor& t, IntArrayRef sizes, int64_t
   int64_t total = 0;
   for (int64_t s : sizes) {
     DG_CHECK(s >= 0, Error, "split_with_sizes expects split_sizes have only non-negative entries, but got split_sizes=", sizes);
-    total += s;
+    if (__builtin_add_overflow(total, s, &total)) total = -1;  // no size sums to that: the check below fails
   }
   DG_CHECK(total == t.sizes()[dim], Error, "split_with_sizes expects split_sizes to sum exactly to ", t.sizes()[dim],
            " (input tensor's size at dimension ", dim, "), but got split_sizes=", sizes);

@@ -152,7 +152,10 @@ void bind_numpy(py::module_& m) {
     DG_CHECK(t.device().is_cpu(), TypeError, "can't convert ", t.device().str(),
              " device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.");
     std::vector<py::ssize_t> shape(t.sizes().begin(), t.sizes().end()), strides;
-    for (int64_t s : t.strides()) strides.push_back(static_cast<py::ssize_t>(s * t.element_size()));
+    // A dim of size 0 or 1 may carry any stride (even one whose byte count
+    // overflows); NumPy ignores it there, so it gets 0.
+    for (int64_t d = 0; d < t.dim(); ++d)
+      strides.push_back(static_cast<py::ssize_t>(t.sizes()[d] > 1 ? t.strides()[d] * t.element_size() : 0));
     // base=self keeps the tensor (and so its storage) alive.
     return py::array(numpy_dtype(t.dtype()), shape, strides, t.data_ptr(), self);
   });

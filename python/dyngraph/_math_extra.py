@@ -240,6 +240,11 @@ def renorm_(self, p, dim, maxnorm):
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 / max(|x1|, eps) * x2 / max(|x2|, eps)) along dim, broadcasting x1 and x2."""
     check_tensor_args("cosine_similarity", ("x1", x1), ("x2", x2))
+    for name, value in (("x1", x1), ("x2", x2)):
+        if not isinstance(value, _C.Tensor):
+            raise TypeError(f"cosine_similarity(): argument '{name}' must be Tensor, not {type(value).__name__}")
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        raise TypeError(f"cosine_similarity(): argument 'dim' must be int, not {type(dim).__name__}")
     dtype = _C.promote_types(x1.dtype, x2.dtype)
     if not (dtype.is_floating_point or dtype.is_complex):
         raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is {_short(dtype)}")

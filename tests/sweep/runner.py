@@ -60,9 +60,13 @@ class Worker:
         return outs
 
     def stderr_tail(self):
-        """The start of the fatal error report (faulthandler's or an abort message), else the last lines."""
+        """The start of the fatal error report (a sanitizer's, faulthandler's or an abort message), else the
+        last lines."""
         self.stderr.seek(0)
         lines = self.stderr.read().decode(errors="replace").strip().splitlines()
+        for i, line in enumerate(lines):
+            if "runtime error:" in line or "ERROR: AddressSanitizer" in line:
+                return lines[i:i + 8]
         for i in range(len(lines) - 1, -1, -1):
             if lines[i].startswith(("Fatal Python error", "terminate called")):
                 return lines[max(0, i - 1):i + 6]
@@ -92,7 +96,8 @@ def run_cases(lib, ids, jobs=None, batch=BATCH):
         workers.remove(w)
         tail = w.stderr_tail()
         w.stderr.close()
-        if outcome["sig"] == "exit 1" and not w.history:  # it never ran a case: the import failed
+        reported = any("runtime error:" in line or "AddressSanitizer" in line for line in tail)
+        if outcome["sig"] == "exit 1" and not w.history and not reported:  # it never ran a case: the import failed
             raise RuntimeError(f"sweep worker for {lib} failed to start: {tail}")
         if w.pending:
             culprit = w.pending.popleft()

@@ -12,8 +12,9 @@ import warnings
 from .. import _C
 from .._C import Tensor
 from .._factories import arange, full_like
-from .._functional import broadcast_shapes, broadcast_tensors
+from .._functional import broadcast_shapes
 from .._arg_checks import check_tensor_args
+from .._math_extra import cosine_similarity  # F.cosine_similarity is torch.cosine_similarity
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
@@ -419,14 +420,3 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     if dim < 0:  # two scalars: the distance is |x1 - x2 + eps|
         return diff.abs()
     return _C._vector_norm(diff, float(p), [dim], keepdim, None)
-
-
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """sum(x1 * x2) / (max(|x1|, eps) * max(|x2|, eps)) along dim (inputs broadcast)."""
-    check_tensor_args("cosine_similarity", ("x1", x1), ("x2", x2))
-    if not isinstance(x1, Tensor) or not isinstance(x2, Tensor):
-        raise TypeError("cosine_similarity(): arguments 'x1' and 'x2' must be Tensors")
-    x1, x2 = broadcast_tensors(x1, x2)
-    n1 = _C._vector_norm(x1, 2.0, [dim], True, None).clamp_min(eps)
-    n2 = _C._vector_norm(x2, 2.0, [dim], True, None).clamp_min(eps)
-    return ((x1 / n1) * (x2 / n2)).sum(dim)
