@@ -244,3 +244,14 @@ def test_shallow_copy_shares_nothing_surprising():
 def test_np_dtype_map_consistency():
     for name in NP_DTYPE_NAMES:
         assert dyngraph.zeros(1, dtype=dt(name)).numpy().dtype == np_dtype(name)
+
+
+@pytest.mark.parametrize("dtype, offset", [(np.complex128, 8), (np.float32, 2), (np.int64, 4)])
+def test_from_numpy_refuses_a_misaligned_array(dtype, offset):
+    # A view at a byte offset inside an element's alignment would make the kernels' aligned loads fault.
+    buf = np.zeros(256, np.uint8)
+    element = np.ndarray((), dtype, buffer=buf, offset=offset)
+    arr = np.lib.stride_tricks.as_strided(element, (3, 3), (np.dtype(dtype).itemsize,) * 2)
+    for convert in (dyngraph.from_numpy, dyngraph.as_tensor):
+        with pytest.raises(ValueError, match="not aligned"):
+            convert(arr)

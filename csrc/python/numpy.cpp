@@ -89,6 +89,17 @@ Tensor from_buffer(py::handle obj) {
     delete held;
     throw;
   }
+  // The kernels load elements with their type's alignment (vector loads of
+  // complex128 need 16 bytes); a buffer starting in between, such as a view
+  // at an odd byte offset, would fault, so it is refused. Its strides are
+  // whole elements (checked below), so an aligned start aligns every element.
+  const size_t alignment = static_cast<size_t>(std::min<Py_ssize_t>(v.itemsize, 16));
+  if (alignment > 1 && reinterpret_cast<uintptr_t>(v.buf) % alignment != 0) {
+    PyBuffer_Release(&v);
+    delete held;
+    throw dg::ValueError("given numpy array is not aligned to its element size (" + std::to_string(alignment) +
+                         " bytes). Copy the numpy array to reallocate the memory.");
+  }
   Shape sizes, strides;
   int64_t extent = 0;
   bool empty = false;
