@@ -346,3 +346,39 @@ class TestWorkers:
         assert get_worker_info() is None  # the main thread is not a worker
         with pytest.raises(IndexError, match="Caught IndexError in DataLoader worker process 0"):
             next(it)
+
+
+def test_stack_dataset_tuples_and_dicts():
+    from dyngraph.utils.data import StackDataset
+
+    a, b = dyngraph.arange(3), dyngraph.arange(3) * 2
+    stacked = StackDataset(a, b)
+    assert len(stacked) == 3
+    first, second = stacked[1]
+    assert first.item() == 1 and second.item() == 2
+    assert StackDataset(x=[1, 2], y=[3, 4])[0] == {"x": 1, "y": 3}
+    with pytest.raises(ValueError, match="Size mismatch"):
+        StackDataset([1, 2], [1])
+    with pytest.raises(ValueError):
+        StackDataset([1], y=[1])
+
+
+def test_distributed_sampler_partitions_the_dataset():
+    from dyngraph.utils.data import DistributedSampler
+
+    data = list(range(10))
+    shares = [list(DistributedSampler(data, num_replicas=3, rank=r, shuffle=False)) for r in range(3)]
+    assert shares == [[0, 3, 6, 9], [1, 4, 7, 0], [2, 5, 8, 1]]  # padded by wrapping around
+    trimmed = [list(DistributedSampler(data, num_replicas=3, rank=r, shuffle=False, drop_last=True)) for r in range(3)]
+    assert trimmed == [[0, 3, 6], [1, 4, 7], [2, 5, 8]]
+    samplers = [DistributedSampler(data, num_replicas=2, rank=r, seed=5) for r in range(2)]
+    epoch0 = [list(s) for s in samplers]
+    assert sorted(epoch0[0] + epoch0[1]) == data
+    for s in samplers:
+        s.set_epoch(1)
+    assert [list(s) for s in samplers] != epoch0
+    assert len(samplers[0]) == 5
+    with pytest.raises(ValueError):
+        DistributedSampler(data, num_replicas=2, rank=2)
+    with pytest.raises(RuntimeError, match="distributed"):
+        DistributedSampler(data)

@@ -155,6 +155,40 @@ struct AdamArgs {
 };
 using AdamKernel = void (*)(const AdamArgs& args);
 
+// Dense factorizations and solves (LAPACK on the CPU). Matrices are column-major
+// (leading dimension = rows), one per batch entry `*_stride` elements apart;
+// `info` gets LAPACK's status per entry (> 0: singular / not positive-definite /
+// not converged). Which pointers an op reads or writes is listed at its enum.
+enum class LapackOp {
+  kLuFactor,        // a (m x n) -> L\U in place, pivots (1-based)
+  kLuSolve,         // a = LU (n x n) with pivots; b (n x k) overwritten by the solution (adjoint: A^H x = b)
+  kCholesky,        // a (n x n) -> its factor (upper or lower triangle; the other is left as is)
+  kQrFactor,        // a (m x n) -> R above the diagonal, reflectors below; values = tau (min(m, n))
+  kQrOrthogonal,    // a holds k reflectors (m x n, n columns wanted), values = tau -> Q's first n columns
+  kEigh,            // a (n x n) Hermitian (upper or lower triangle read) -> eigenvectors; values = real eigenvalues
+  kSvd,             // a (m x n), destroyed; values = singular values; b = U (m x m or m x min), c = V^H
+  kEig,             // a (n x n), destroyed; values = complex eigenvalues; b = complex right eigenvectors
+  kTriangularSolve  // a (n x n) triangular; b (n x k) overwritten by A^-1 b (adjoint: A^-H b)
+};
+struct LapackArgs {
+  LapackOp op;
+  Dtype dtype;
+  int64_t batch = 1, m = 0, n = 0, k = 0;
+  char* a = nullptr;
+  int64_t a_stride = 0;
+  char* b = nullptr;
+  int64_t b_stride = 0;
+  char* c = nullptr;
+  int64_t c_stride = 0;
+  char* values = nullptr;  // in elements of the values' own dtype (real for eigh and svd, complex for eig)
+  int64_t values_stride = 0;
+  int32_t* pivots = nullptr;
+  int64_t pivots_stride = 0;
+  int32_t* info = nullptr;
+  bool upper = false, vectors = true, full = false, adjoint = false, unit_diagonal = false;
+};
+using LapackKernel = void (*)(const LapackArgs& args);
+
 struct KernelTable {
   BinaryKernel binary[static_cast<int>(BinaryOp::COUNT)] = {};
   BinaryScalarKernel binary_scalar[static_cast<int>(BinaryOp::COUNT)] = {};
@@ -181,6 +215,7 @@ struct KernelTable {
   ChannelMomentsKernel channel_moments = nullptr;
   SgdKernel sgd = nullptr;
   AdamKernel adam = nullptr;
+  LapackKernel lapack = nullptr;  // optional: a device without one runs factorizations on CPU copies
 };
 
 // The table of a device type (registration of the CPU's happens on first use).

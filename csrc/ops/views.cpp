@@ -198,6 +198,38 @@ Tensor view_as_real(const Tensor& t) {
   return out;
 }
 
+// t.view(dtype): the same bytes read as another dtype. A different element
+// size rescales the last dim, which must then be contiguous (PyTorch's rules).
+// Not differentiable: reinterpreting bits has no derivative.
+Tensor view_dtype(const Tensor& t, Dtype dtype) {
+  const int64_t from = itemsize(t.dtype()), to = itemsize(dtype);
+  if (from == to) return make_view(t, Shape(t.sizes()), Shape(t.strides()), t.storage_offset(), dtype);
+  DG_CHECK(t.dim() > 0, Error, "self.dim() cannot be 0 to view ", dtype_name(t.dtype()), " as ", dtype_name(dtype),
+           " (different element sizes)");
+  DG_CHECK(t.strides().back() == 1, Error, "self.stride(-1) must be 1 to view ", dtype_name(t.dtype()), " as ",
+           dtype_name(dtype), " (different element sizes), but got ", t.strides().back());
+  Shape sizes(t.sizes()), strides(t.strides());
+  if (from > to) {
+    const int64_t ratio = from / to;
+    for (int64_t d = 0; d + 1 < t.dim(); ++d) strides[d] = checked_mul(strides[d], ratio, "stride");
+    sizes.back() = checked_mul(sizes.back(), ratio, "size");
+    return make_view(t, sizes, strides, checked_mul(t.storage_offset(), ratio, "storage offset"), dtype);
+  }
+  const int64_t ratio = to / from;
+  DG_CHECK(sizes.back() % ratio == 0, Error, "self.size(-1) must be divisible by ", ratio, " to view ",
+           dtype_name(t.dtype()), " as ", dtype_name(dtype), " (different element sizes), but got ", sizes.back());
+  DG_CHECK(t.storage_offset() % ratio == 0, Error, "self.storage_offset() must be divisible by ", ratio, " to view ",
+           dtype_name(t.dtype()), " as ", dtype_name(dtype), " (different element sizes), but got ",
+           t.storage_offset());
+  for (int64_t d = 0; d + 1 < t.dim(); ++d) {
+    DG_CHECK(strides[d] % ratio == 0, Error, "self.stride(", d, ") must be divisible by ", ratio, " to view ",
+             dtype_name(t.dtype()), " as ", dtype_name(dtype), " (different element sizes), but got ", strides[d]);
+    strides[d] /= ratio;
+  }
+  sizes.back() /= ratio;
+  return make_view(t, sizes, strides, t.storage_offset() / ratio, dtype);
+}
+
 Tensor view_as_complex(const Tensor& t) {
   DG_CHECK(t.dtype() == kFloat32 || t.dtype() == kFloat64, Error,
            "view_as_complex is only supported for float and double tensors, but got a tensor of scalar type: ",

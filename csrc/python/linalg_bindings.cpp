@@ -41,6 +41,19 @@ void bind_linalg(py::module_& m) {
   cls.def("triu", [](T t, int64_t d) { return triu(t, d); }, py::arg("diagonal") = 0);
   cls.def("tril_", [](Tensor t, int64_t d) { return t.copy_(tril(t, d)); }, py::arg("diagonal") = 0);
   cls.def("triu_", [](Tensor t, int64_t d) { return t.copy_(triu(t, d)); }, py::arg("diagonal") = 0);
+  // LAPACK primitives (no autograd): dyngraph.linalg composes the public ops on them.
+  auto as_tuple = [](std::vector<Tensor> v) { return py::tuple(py::cast(v)); };
+  m.def("_linalg_lu_factor", [=](T A) { return as_tuple(linalg_lu_factor_raw(A)); });
+  m.def("_linalg_lu_solve", [](T LU, T piv, T B, bool adjoint) { return linalg_lu_solve_raw(LU, piv, B, adjoint); });
+  m.def("_linalg_cholesky", [=](T A, bool upper) { return as_tuple(linalg_cholesky_raw(A, upper)); });
+  m.def("_linalg_geqrf", [=](T A) { return as_tuple(linalg_geqrf_raw(A)); });
+  m.def("_linalg_householder_product", [](T A, T tau) { return linalg_householder_product_raw(A, tau); });
+  m.def("_linalg_eigh", [=](T A, bool upper, bool vectors) { return as_tuple(linalg_eigh_raw(A, upper, vectors)); });
+  m.def("_linalg_svd", [=](T A, bool full, bool vectors) { return as_tuple(linalg_svd_raw(A, full, vectors)); });
+  m.def("_linalg_eig", [=](T A, bool vectors) { return as_tuple(linalg_eig_raw(A, vectors)); });
+  m.def("_linalg_triangular_solve", [](T A, T B, bool upper, bool adjoint, bool unit) {
+    return linalg_triangular_solve_raw(A, B, upper, adjoint, unit);
+  });
 }
 
 }  // namespace dg::python

@@ -191,7 +191,8 @@ void bind_tensor(py::module_& m) {
       });
 
   // ---- views ------------------------------------------------------------------------------
-  cls.def("view", [](T t, py::args a) { return view(t, sizes_from_args(a, "view")); })
+  cls.def("view", [](T t, Dtype dtype) { return view_dtype(t, dtype); }, py::arg("dtype"))
+      .def("view", [](T t, py::args a) { return view(t, sizes_from_args(a, "view")); })
       .def("view_as", [](T t, T o) { return view(t, o.sizes()); })
       .def("reshape", [](T t, py::args a) { return reshape(t, sizes_from_args(a, "reshape")); })
       .def("reshape_as", [](T t, T o) { return reshape(t, o.sizes()); })

@@ -87,6 +87,7 @@ DG_API Tensor conj(const Tensor& t);   // complex conjugate (a copy; real tensor
 DG_API Tensor imag(const Tensor& t);   // the imaginary part of a complex tensor, as a view
 DG_API Tensor view_as_real(const Tensor& t);     // complex (...) -> real (..., 2), a view
 DG_API Tensor view_as_complex(const Tensor& t);  // real (..., 2) -> complex (...), a view
+DG_API Tensor view_dtype(const Tensor& t, Dtype dtype);  // the same bytes as another dtype
 DG_API Tensor angle(const Tensor& t);
 
 // Shape that view() can produce without a copy, or nullopt.
@@ -289,6 +290,20 @@ DG_API Tensor baddbmm(const Tensor& input, const Tensor& b1, const Tensor& b2, c
 DG_API Tensor trace(const Tensor& t);
 DG_API Tensor diag(const Tensor& t, int64_t offset = 0);
 DG_API Tensor tril(const Tensor& t, int64_t diagonal = 0);
+// ---- LAPACK-backed linear algebra primitives (no autograd; dyngraph.linalg builds the
+// differentiable ops on them). Batches of matrices in any leading dims; float32/64, complex.
+// Results are column-major strided; `info` is LAPACK's per-matrix status (int32).
+DG_API std::vector<Tensor> linalg_lu_factor_raw(const Tensor& A);  // {LU, pivots (int32, 1-based), info}
+DG_API Tensor linalg_lu_solve_raw(const Tensor& LU, const Tensor& pivots, const Tensor& B, bool adjoint);
+DG_API std::vector<Tensor> linalg_cholesky_raw(const Tensor& A, bool upper);  // {factor, info}
+DG_API std::vector<Tensor> linalg_geqrf_raw(const Tensor& A);                 // {reflectors and R, tau}
+DG_API Tensor linalg_householder_product_raw(const Tensor& A, const Tensor& tau);
+DG_API std::vector<Tensor> linalg_eigh_raw(const Tensor& A, bool upper, bool vectors);  // {w, V, info}
+DG_API std::vector<Tensor> linalg_svd_raw(const Tensor& A, bool full, bool vectors);    // {U, S, Vh, info}
+DG_API std::vector<Tensor> linalg_eig_raw(const Tensor& A, bool vectors);               // {w, V, info} (complex)
+DG_API Tensor linalg_triangular_solve_raw(const Tensor& A, const Tensor& B, bool upper, bool adjoint,
+                                          bool unit_diagonal);  // A^-1 B (A^-H B), left side
+
 DG_API Tensor triu(const Tensor& t, int64_t diagonal = 0);
 
 // ---- convolution ---------------------------------------------------------------------------

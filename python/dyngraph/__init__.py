@@ -51,6 +51,16 @@ from ._finfo import finfo, iinfo  # noqa: E402,F401
 from . import nn, optim, utils  # noqa: E402,F401
 from ._misc_ops import *  # noqa: E402,F401,F403  (multinomial, logspace, dist, strided, pi, ...)
 from . import backends, cuda, testing  # noqa: E402,F401
+from ._functional_aliases import *  # noqa: E402,F401,F403  (torch.conv2d, torch.dropout, ...)
+from ._aliases import *  # noqa: E402,F401,F403  (arccos, negative, abs_, eq_, ldexp, ...)
+from ._memory_format import *  # noqa: E402,F401,F403  (channels_last, ...)
+from ._settings import *  # noqa: E402,F401,F403  (set_printoptions, compile, ...)
+from ._tensor_predicates import *  # noqa: E402,F401,F403  (is_signed, isreal, is_conj, ...)
+from ._scatter_ops import *  # noqa: E402,F401,F403  (slice_scatter, index_reduce, put, ...)
+from ._windows import *  # noqa: E402,F401,F403  (hann_window, ...)
+from .nn.utils.weight_norm import norm_except_dim  # noqa: E402,F401
+from ._linalg_legacy import *  # noqa: E402,F401,F403  (det, inverse, svd, qr, cholesky_solve, ...)
+from ._legacy import *  # noqa: E402,F401,F403  (Tensor(data), FloatTensor, ..., set_default_tensor_type)
 from . import amp, cpu  # noqa: E402,F401  (autocast and GradScaler; dyngraph.cpu.amp, dyngraph.cuda.amp)
 from .cuda import amp as _cuda_amp  # noqa: E402,F401
 from .amp import GradScaler, autocast  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""Finite differences and trapezoidal integration: diff, trapezoid / trapz,
+"""Finite differences and trapezoidal integration: diff, gradient, trapezoid / trapz,
 cumulative_trapezoid (slices and arithmetic along one dim)."""
 
 import builtins
@@ -6,8 +6,9 @@ import builtins
 from . import _C
 from ._C import Tensor
 from ._out import finish_out
+from ._signature import typed
 
-__all__ = ["diff", "trapezoid", "trapz", "cumulative_trapezoid"]
+__all__ = ["diff", "trapezoid", "trapz", "cumulative_trapezoid", "gradient"]
 
 
 def _wrap_dim(dim, input):
@@ -102,3 +103,84 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     mids = y.narrow(dim, 1, n - 1) + y.narrow(dim, 0, n - 1)  # in y's dtype, as PyTorch (uint8 wraps there too)
     areas = widths * mids / 2 if isinstance(widths, Tensor) else _float_result(mids) * (widths / 2)
     return _C.cumsum(_float_result(areas), dim)
+
+
+def _spacings(input, spacing, dims):
+    """One entry per differentiated dim: a float step, or a 1-D coordinates tensor."""
+    if isinstance(spacing, (builtins.int, builtins.float)) or (isinstance(spacing, Tensor) and spacing.dim() == 0):
+        return [spacing.item() if isinstance(spacing, Tensor) else spacing] * len(dims)
+    spacing = list(spacing)
+    if len(spacing) != len(dims):
+        raise RuntimeError(f"torch.gradient expected spacing to be unspecified, a scalar or it's spacing and dim "
+                           f"arguments to have the same length, but got a spacing argument of length {len(spacing)} "
+                           f"and a dim argument of length {len(dims)}.")
+    out = []
+    for s, d in zip(spacing, dims):
+        if isinstance(s, Tensor) and s.dim() == 1:
+            if s.shape[0] != input.shape[d]:
+                raise RuntimeError(f"torch.gradient expected each tensor to be on the same device, and the "
+                                   f"coordinates of dim {d} to have {input.shape[d]} values, got {s.shape[0]}")
+            out.append(s.to(input.dtype))
+        else:
+            out.append(s.item() if isinstance(s, Tensor) else s)
+    return out
+
+
+def _gradient_along(f, h, dim, edge_order):
+    n = f.shape[dim]
+
+    def part(start, stop):
+        return f.narrow(dim, start, stop - start)
+
+    if isinstance(h, Tensor):
+        shape = [1] * f.dim()
+        shape[dim] = -1
+
+        def seg(start, stop):
+            return h.narrow(0, start, stop - start).reshape(shape)
+
+        hs, hd = seg(1, n - 1) - seg(0, n - 2), seg(2, n) - seg(1, n - 1)
+        interior = (hs * hs * part(2, n) + (hd * hd - hs * hs) * part(1, n - 1) - hd * hd * part(0, n - 2)) / (
+            hs * hd * (hd + hs))
+        if edge_order == 1:
+            first = (part(1, 2) - part(0, 1)) / (seg(1, 2) - seg(0, 1))
+            last = (part(n - 1, n) - part(n - 2, n - 1)) / (seg(n - 1, n) - seg(n - 2, n - 1))
+        else:
+            d1, d2 = seg(1, 2) - seg(0, 1), seg(2, 3) - seg(1, 2)
+            first = (-(2 * d1 + d2) / (d1 * (d1 + d2)) * part(0, 1) + (d1 + d2) / (d1 * d2) * part(1, 2)
+                     - d1 / (d2 * (d1 + d2)) * part(2, 3))
+            d1, d2 = seg(n - 2, n - 1) - seg(n - 3, n - 2), seg(n - 1, n) - seg(n - 2, n - 1)
+            last = (d2 / (d1 * (d1 + d2)) * part(n - 3, n - 2) - (d2 + d1) / (d1 * d2) * part(n - 2, n - 1)
+                    + (2 * d2 + d1) / (d2 * (d1 + d2)) * part(n - 1, n))
+    else:
+        interior = (part(2, n) - part(0, n - 2)) / (2 * h)
+        if edge_order == 1:
+            first = (part(1, 2) - part(0, 1)) / h
+            last = (part(n - 1, n) - part(n - 2, n - 1)) / h
+        else:
+            first = (-3 * part(0, 1) + 4 * part(1, 2) - part(2, 3)) / (2 * h)
+            last = (3 * part(n - 1, n) - 4 * part(n - 2, n - 1) + part(n - 3, n - 2)) / (2 * h)
+    return _C.cat([first, interior, last], dim)
+
+
+@typed("gradient", input="Tensor", edge_order="int")
+def gradient(input, *, spacing=1, dim=None, edge_order=1):
+    """Estimates the derivative of the sampled function along each dim: central differences inside,
+    one-sided differences of order edge_order (1 or 2) at the ends; spacing is a step, one per dim,
+    or the sample coordinates."""
+    import dyngraph
+
+    if edge_order not in (1, 2):
+        raise RuntimeError(f"torch.gradient only supports edge_order=1 and edge_order=2.")
+    if dim is None:
+        dims = list(builtins.range(input.dim()))
+    elif isinstance(dim, builtins.int):
+        dims = [_wrap_dim(dim, input)]
+    else:
+        dims = [_wrap_dim(d, input) for d in dim]
+    for d in dims:
+        if input.shape[d] < edge_order + 1:
+            raise RuntimeError("torch.gradient expected each dimension size to be at least edge_order+1")
+    f = input if (input.dtype.is_floating_point or input.dtype.is_complex) else input.to(
+        dyngraph.get_default_dtype())
+    return tuple(_gradient_along(f, h, d, edge_order) for h, d in zip(_spacings(f, spacing, dims), dims))

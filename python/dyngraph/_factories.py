@@ -8,11 +8,12 @@ from . import _C
 from ._C import Tensor
 from ._types import Size
 from ._arg_checks import check_tensor_args
+from ._signature import typed
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "scalar_tensor", "zeros", "ones", "empty", "empty_strided", "full", "arange",
     "range", "linspace", "eye", "zeros_like", "ones_like", "empty_like", "full_like", "rand", "randn", "randint",
-    "randperm", "rand_like", "randn_like", "randint_like", "normal",
+    "randperm", "rand_like", "randn_like", "randint_like", "normal", "frombuffer", "empty_permuted",
 ]
 
 _np_module = None
@@ -431,3 +432,48 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     t = _C._empty(_size((size,), fn="normal"), dtype, device)
     return _finish(t.normal_(float(mean), float(std), generator=generator), out, requires_grad)
 
+
+@typed("frombuffer", count="int", offset="int")
+def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
+    """A 1-D tensor sharing the memory of an object with the buffer protocol (bytes, bytearray,
+    memoryview, array.array, mmap): `count` elements of dtype from byte `offset` (-1: to the end)."""
+    import dyngraph
+
+    np = _np()
+    view = memoryview(buffer)
+    nbytes = view.nbytes
+    itemsize = dtype.itemsize
+    if offset < 0 or (nbytes > 0 and offset >= nbytes):
+        raise ValueError(f"both buffer length ({nbytes}) and offset ({offset}) must be greater than 0, and offset "
+                         f"must be less than the buffer length")
+    if count == 0 or (count < 0 and count != -1):
+        raise ValueError(f"both buffer length ({nbytes}) and count ({count}) must not be 0")
+    available = nbytes - offset
+    if count == -1:
+        if available % itemsize:
+            raise ValueError(f"buffer length ({available} after offset) must be a multiple of element size "
+                             f"({itemsize})")
+        count = available // itemsize
+    if count * itemsize > available:
+        raise ValueError(f"requested buffer length ({count} * {itemsize} bytes) after offset ({offset}) must not be "
+                         f"greater than actual buffer length ({nbytes})")
+    raw = np.frombuffer(view.cast("B"), dtype=np.uint8, count=count * itemsize, offset=offset)
+    if raw.ctypes.data % builtins.min(itemsize, 16):  # misaligned: from_numpy refuses it, a copy is aligned
+        raw = raw.copy()
+    t = dyngraph.from_numpy(raw).view(dtype)
+    return t.requires_grad_(True) if requires_grad else t
+
+
+@typed("empty_permuted", size="int[]", physical_layout="int[]")
+def empty_permuted(size, physical_layout, *, dtype=None, layout=None, device=None, requires_grad=False,
+                   pin_memory=False):
+    """An uninitialized tensor of logical shape `size` whose dims lie in memory in the order physical_layout
+    (outermost first): empty_permuted((2, 3, 4), (0, 2, 1)) has strides (12, 1, 3)."""
+    size, order = tuple(size), tuple(physical_layout)
+    if sorted(order) != list(builtins.range(len(size))):
+        raise RuntimeError(f"Number of dimensions in size does not match the length of the physical_layout; "
+                           f"or physical_layout is not a permutation: size={list(size)}, "
+                           f"physical_layout={list(order)}")
+    physical = empty([size[d] for d in order], dtype=dtype, device=device)
+    result = physical.permute([order.index(d) for d in builtins.range(len(size))])
+    return result.requires_grad_(True) if requires_grad else result

@@ -1,5 +1,5 @@
 """Elementwise math composed from core ops: xlogy, sinc, deg2rad, rad2deg,
-heaviside, gcd, lcm, polar, complex, renorm and cosine_similarity.
+heaviside, gcd, lcm, polar, complex, renorm, cosine_similarity, i0 and frexp.
 
 Where a formula has a removable singularity (sinc at 0, xlogy at x == 0) the
 operand is replaced before the risky op, not after, so the gradient through
@@ -15,7 +15,7 @@ from ._out import finish_out
 from ._arg_checks import check_tensor_args
 
 __all__ = ["xlogy", "sinc", "deg2rad", "rad2deg", "heaviside", "gcd", "lcm", "polar", "complex", "renorm",
-           "cosine_similarity", "xlogy_", "sinc_", "deg2rad_", "rad2deg_", "heaviside_", "gcd_", "lcm_", "renorm_"]
+           "cosine_similarity", "xlogy_", "sinc_", "deg2rad_", "rad2deg_", "heaviside_", "gcd_", "lcm_", "renorm_", "i0", "i0_", "frexp"]
 
 
 def _dg():
@@ -260,3 +260,61 @@ def cosine_similarity(x1, x2, dim=1, eps=1e-8):
         return n + (n.clamp_min(eps) - n).detach()
 
     return ((a / clamped_norm(a)) * (b / clamped_norm(b))).sum(dim)
+
+
+def i0(input, *, out=None):
+    """The modified Bessel function of the first kind, order 0: its power series sum_k ((x/2)^k / k!)^2
+    up to |x| = 30, and the asymptotic series e^|x| / sqrt(2 pi |x|) * sum_k ((2k-1)!!)^2 / (k! (8|x|)^k)
+    beyond (each accurate to float64 rounding there). Differentiable through the series."""
+    check_tensor_args("i0", ("input", input))
+    if input.is_complex():
+        raise NotImplementedError(f"\"i0_vml_cpu\" not implemented for '{_short(input.dtype)}'")
+    x = input.to(_floating(input.dtype))
+    ax = x.abs()
+    small = ax.clamp_max(30.0)
+    q = small * small / 4
+    term = total = _dg().ones_like(q)
+    for k in range(1, 100):
+        term = term * q / (k * k)
+        total = total + term
+    big = ax.clamp_min(30.0)
+    coeff, series = 1.0, _dg().ones_like(big)
+    for k in range(1, 12):
+        coeff *= (2 * k - 1) ** 2 / (8.0 * k)
+        series = series + coeff / big ** k
+    asymptotic = _C.exp(big) / _C.sqrt(2 * math.pi * big) * series
+    return finish_out(_C.where(ax <= 30.0, total, asymptotic), out)
+
+
+def i0_(self):
+    r = i0(self)
+    _check_in_place(self, r.dtype)
+    return self.copy_(r)
+
+
+def frexp(input, *, out=None):
+    """(mantissa, exponent) with input = mantissa * 2**exponent, |mantissa| in [0.5, 1) (0, inf and nan
+    give mantissa input and exponent 0)."""
+    from .return_types import frexp as frexp_type
+
+    check_tensor_args("frexp", ("input", input))
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    dg = _dg()
+    x = input.detach()
+    finite_nonzero = _C.isfinite(x) & (x != 0)
+    safe = _C.where(finite_nonzero, x, 1.0)
+    exponent = _C.floor(_C.log2(safe.abs().to(dg.float64))) + 1
+    mantissa = (safe.to(dg.float64) / _C.pow(2.0, exponent))
+    # log2 can round up across a power of two: bring |mantissa| back into [0.5, 1)
+    over = mantissa.abs() >= 1
+    mantissa = _C.where(over, mantissa / 2, mantissa)
+    exponent = _C.where(over, exponent + 1, exponent)
+    mantissa = _C.where(finite_nonzero, mantissa.to(x.dtype), x)
+    exponent = _C.where(finite_nonzero, exponent, 0.0).to(dg.int32)
+    result = frexp_type(mantissa, exponent)
+    if out is not None:
+        out[0].copy_(result[0])
+        out[1].copy_(result[1])
+        return frexp_type(out[0], out[1])
+    return result

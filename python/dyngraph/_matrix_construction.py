@@ -1,13 +1,14 @@
-"""Building and filling structured matrices: block_diag, diag_embed,
-tril_indices / triu_indices, and Tensor.fill_diagonal_."""
+"""Building and filling structured matrices: block_diag, diag_embed, diagflat,
+vander, tril_indices / triu_indices, and Tensor.fill_diagonal_."""
 
 import builtins
 
 from . import _C
 from ._factories import arange, zeros
 from ._arg_checks import tensor_sequence
+from ._signature import typed
 
-__all__ = ["block_diag", "diag_embed", "tril_indices", "triu_indices", "fill_diagonal_"]
+__all__ = ["block_diag", "diag_embed", "tril_indices", "triu_indices", "fill_diagonal_", "diagflat", "vander"]
 
 
 def block_diag(*tensors):
@@ -115,3 +116,31 @@ def _as_value(value, like):
     import dyngraph
 
     return dyngraph.tensor(value, device=like.device).to(like.dtype)
+
+
+@typed("diagflat", input="Tensor", offset="int")
+def diagflat(input, offset=0):
+    """A matrix with input's elements (flattened) on its offset-th diagonal."""
+    return _C.diag(input.reshape(-1), offset)
+
+
+@typed("vander", x="Tensor", N="int?", increasing="bool")
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of a 1-D x: columns x**(N-1), ..., x**0 (reversed when increasing). Integer
+    and bool inputs give int64, as PyTorch does; powers come from a running product, so they are exact."""
+    import dyngraph
+
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    if N is None:
+        N = x.shape[0]
+    if N < 0:
+        raise RuntimeError("N must be non-negative.")
+    dtype = dyngraph.promote_types(x.dtype, dyngraph.int64)
+    if N == 0:
+        return dyngraph.empty((x.shape[0], 0), dtype=dtype, device=x.device)
+    columns = [dyngraph.ones((x.shape[0], 1), dtype=dtype, device=x.device)]
+    if N > 1:
+        columns.append(x.to(dtype).unsqueeze(1).expand(x.shape[0], N - 1))
+    powers = dyngraph.cat(columns, 1).cumprod(1)
+    return powers if increasing else powers.flip(1)

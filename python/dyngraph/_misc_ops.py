@@ -254,7 +254,11 @@ def _install():
         if fn is not None and not hasattr(Tensor, name):
             setattr(Tensor, name, property(fn))
     methods = {"adjoint": adjoint, "lerp_": _lerp_, "apply_": _apply_, "msort": msort,
-               "is_nonzero": is_nonzero}
+               "is_nonzero": is_nonzero, "dist": dist, "multinomial": multinomial,
+               "const_data_ptr": lambda self: self.data_ptr()}
+    for name in ("is_meta", "is_quantized", "is_mkldnn", "is_sparse_csr", "is_nested"):  # layouts dyngraph lacks
+        if not hasattr(Tensor, name):
+            setattr(Tensor, name, property(lambda self: False))
     for view_name in ("t", "transpose", "unsqueeze", "squeeze", "swapaxes", "swapdims"):
         methods[view_name + "_"] = _inplace_view(view_name)
     for name, fn in methods.items():

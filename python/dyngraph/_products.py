@@ -1,5 +1,5 @@
 """Products built from matmul/bmm and broadcasting: kron, cartesian_prod,
-chain_matmul / linalg.multi_dot, addbmm, cross, cdist."""
+chain_matmul / linalg.multi_dot, addbmm, cross, cdist, inner, addr."""
 
 import builtins
 import warnings
@@ -8,8 +8,10 @@ from . import _C
 from ._functional import broadcast_tensors, meshgrid
 from ._out import finish_out
 from ._arg_checks import check_tensor_args, tensor_sequence
+from ._signature import typed
 
-__all__ = ["kron", "cartesian_prod", "chain_matmul", "multi_dot", "addbmm", "cross", "linalg_cross", "cdist"]
+__all__ = ["kron", "cartesian_prod", "chain_matmul", "multi_dot", "addbmm", "cross", "linalg_cross", "cdist", "inner",
+           "addr"]
 
 
 def kron(input, other, *, out=None):
@@ -198,3 +200,36 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
         return d2.clamp_min(1e-30).sqrt()
     diff = x1.unsqueeze(-2) - x2.unsqueeze(-3)  # (..., P, R, M)
     return _C._vector_norm(diff, float(p), -1, False, None)
+
+
+@typed("inner", input="Tensor", other="Tensor")
+def inner(input, other, *, out=None):
+    """Sum of products over the last dims of both (a scalar operand multiplies instead)."""
+    check_tensor_args("inner", ("input", input), ("other", other))
+    if input.dtype != other.dtype:
+        raise RuntimeError("both inputs should have same dtype")
+    if input.dim() == 0 or other.dim() == 0:
+        return finish_out(input * other, out)
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    from ._einsum import tensordot
+
+    return finish_out(tensordot(input, other, dims=([-1], [-1])), out)
+
+
+@typed("addr", input="Tensor", vec1="Tensor", vec2="Tensor", beta="Number", alpha="Number")
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * outer(vec1, vec2); input is ignored (NaN included) when beta == 0."""
+    check_tensor_args("addr", ("input", input), ("vec1", vec1), ("vec2", vec2))
+    if vec1.dim() != 1 or vec2.dim() != 1:
+        raise RuntimeError(f"addr: Expected 1-D argument vec1 and vec2, but got {vec1.dim()}-D and {vec2.dim()}-D")
+    product = _C.outer(vec1, vec2)
+    if alpha != 1:
+        product = product * alpha
+    if beta == 0:
+        from ._functional import broadcast_shapes
+
+        shape = broadcast_shapes(input.shape, product.shape)
+        return finish_out(product.to(_C.promote_types(input.dtype, product.dtype)).expand(shape).clone(), out)
+    return finish_out((input if beta == 1 else input * beta) + product, out)

@@ -1,4 +1,4 @@
-"""Distinct values and counting: unique, unique_consecutive, bincount, histc, mode.
+"""Distinct values and counting: unique, unique_consecutive, bincount, histc, mode, isin.
 
 All of them are sort + "where does the sorted run change" + cumsum: the run
 id of each element is its group, scatter puts groups back in input order.
@@ -7,12 +7,14 @@ id of each element is its group, scatter puts groups back in input order.
 import builtins
 
 from . import _C
+from ._C import Tensor
 from ._factories import ones, tensor, zeros
 from ._return_types_extra import mode as _mode_tuple
 from ._out import finish_out
 from ._arg_checks import check_bool_args
+from ._signature import typed
 
-__all__ = ["unique", "unique_consecutive", "bincount", "histc", "mode"]
+__all__ = ["unique", "unique_consecutive", "bincount", "histc", "mode", "isin"]
 
 
 def _run_starts(s, dim=0):
@@ -222,3 +224,28 @@ def mode(input, dim=-1, keepdim=False):
     if keepdim:
         values, idx = values.unsqueeze(dim), idx.unsqueeze(dim)
     return _mode_tuple(values, idx)
+
+
+@typed("isin", assume_unique="bool", invert="bool")
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """True where an element of `elements` occurs in `test_elements` (either may be a scalar); by a sorted
+    search, so the cost is (n + m) log m rather than n * m."""
+    import dyngraph
+
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() received an invalid combination of arguments - got (Number, Number)")
+    like = elements if isinstance(elements, Tensor) else test_elements
+    dtype = dyngraph.result_type(elements, test_elements)
+    e = elements.to(dtype) if isinstance(elements, Tensor) else dyngraph.tensor(elements, dtype=dtype,
+                                                                                device=like.device)
+    t = test_elements.to(dtype) if isinstance(test_elements, Tensor) else dyngraph.tensor([test_elements],
+                                                                                          dtype=dtype,
+                                                                                          device=like.device)
+    t = t.reshape(-1).detach()
+    if t.numel() == 0:
+        found = dyngraph.zeros(e.shape, dtype=_bool(), device=e.device)
+    else:
+        ordered = t.sort().values
+        pos = dyngraph.searchsorted(ordered, e.detach().reshape(-1)).clamp_max(t.numel() - 1)
+        found = (ordered[pos] == e.detach().reshape(-1)).reshape(e.shape)
+    return ~found if invert else found

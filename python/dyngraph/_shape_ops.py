@@ -8,9 +8,11 @@ from ._C import Tensor
 from ._functional import vstack
 from ._out import finish_out
 from ._arg_checks import check_tensor_args, tensor_sequence
+from ._signature import typed
 
 __all__ = ["ravel", "atleast_1d", "atleast_2d", "atleast_3d", "tensor_split", "hsplit", "vsplit", "dsplit",
-           "row_stack", "unravel_index", "unfold", "sum_to_size", "type_as"]
+           "row_stack", "unravel_index", "unfold", "sum_to_size", "type_as", "split_with_sizes", "unsafe_split",
+           "unsafe_split_with_sizes", "unsafe_chunk", "narrow_copy"]
 
 
 def ravel(input):
@@ -171,3 +173,44 @@ def type_as(self, other):
     """self converted to other's dtype (and device), like self.type(other.type())."""
     check_tensor_args("type_as", ("self", self), ("other", other))
     return self._to(other.dtype, other.device, False)
+
+
+@typed("split_with_sizes", input="Tensor", split_sizes="int[]", dim="int")
+def split_with_sizes(input, split_sizes, dim=0):
+    """Views of consecutive pieces of the given sizes along dim; the sizes must add up to its length."""
+    dim = _wrap_dim(dim, input.dim())
+    split_sizes = [builtins.int(s) for s in split_sizes]
+    if builtins.sum(split_sizes) != input.shape[dim] or builtins.any(s < 0 for s in split_sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {input.shape[dim]} (input "
+                           f"tensor's size at dimension {dim}), but got split_sizes={split_sizes}")
+    return input.split(split_sizes, dim)
+
+
+@typed("unsafe_split", input="Tensor", split_size="int", dim="int")
+def unsafe_split(input, split_size, dim=0):
+    return input.split(split_size, dim)
+
+
+@typed("unsafe_split_with_sizes", input="Tensor", split_sizes="int[]", dim="int")
+def unsafe_split_with_sizes(input, split_sizes, dim=0):
+    return split_with_sizes(input, split_sizes, dim)
+
+
+@typed("unsafe_chunk", input="Tensor", chunks="int", dim="int")
+def unsafe_chunk(input, chunks, dim=0):
+    return input.chunk(chunks, dim)
+
+
+@typed("narrow_copy", input="Tensor", dim="int", start="int", length="int")
+def narrow_copy(input, dim, start, length):
+    """A copy of input.narrow(dim, start, length)."""
+    return input.narrow(dim, start, length).clone()
+
+
+@typed("new_empty_strided", size="int[]", stride="int[]")
+def new_empty_strided(self, size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                      pin_memory=False):
+    import dyngraph
+
+    return dyngraph.empty_strided(size, stride, dtype=dtype or self.dtype, device=device or self.device,
+                                  requires_grad=requires_grad)

@@ -1,4 +1,5 @@
-"""quantile and nanquantile: sort along the dim, then gather at q * (n - 1).
+"""Statistics: quantile and nanquantile (sort along the dim, then gather at
+q * (n - 1)), nanmedian, cov, corrcoef and histogram.
 
 The ranks are computed in the input's dtype, as PyTorch does, so rounding at
 exact halves (interpolation='nearest') agrees with it. Values come from the
@@ -10,8 +11,9 @@ from . import _C
 from ._C import Tensor
 from ._factories import tensor
 from ._out import finish_out
+from ._signature import typed
 
-__all__ = ["quantile", "nanquantile"]
+__all__ = ["quantile", "nanquantile", "cov", "corrcoef", "nanmedian", "histogram"]
 
 _INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
@@ -98,3 +100,163 @@ def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", ou
     """quantile ignoring NaNs (NaN only where a slice is all NaN)."""
     r = _quantile(input, q, dim, keepdim, interpolation, True, "nanquantile")
     return finish_out(r, out)
+
+
+# ---- covariance and correlation -------------------------------------------------------------------
+
+
+def _check_weights(w, name, n_obs, integral):
+    if w.dim() > 1:
+        raise RuntimeError(f"cov(): expected {name} to have one or fewer dimensions but got {name} with "
+                           f"{w.dim()} dimensions")
+    if w.numel() != n_obs:
+        raise RuntimeError(f"cov(): expected {name} to have the same numel as there are observations in the "
+                           f"input but got {w.numel()} != {n_obs}")
+    if integral and (w.dtype.is_floating_point or w.dtype.is_complex):
+        raise RuntimeError(f"cov(): expected fweights to have integral dtype but got fweights with {w.dtype} dtype")
+    if not integral and not w.dtype.is_floating_point:
+        raise RuntimeError(f"cov(): expected aweights to have floating point dtype but got aweights with {w.dtype} "
+                           "dtype")
+    if bool((w < 0).any()):
+        raise RuntimeError(f"cov(): {name} cannot be negative")
+
+
+@typed("cov", input="Tensor", correction="int", fweights="Tensor?", aweights="Tensor?")
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance matrix of the variables in input's rows (observations in columns), with frequency
+    and/or analytic weights, as numpy.cov; a 1-D input is one variable (the result is 0-d)."""
+    import warnings
+
+    import dyngraph
+
+    if input.dim() > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input.dim()} dimensions")
+    x = input if input.dim() == 2 else input.reshape(1, -1)
+    if not (x.dtype.is_floating_point or x.dtype.is_complex):
+        x = x.to(dyngraph.get_default_dtype())
+    n_obs = x.shape[1]
+    w = None
+    if fweights is not None:
+        _check_weights(fweights, "fweights", n_obs, True)
+        w = fweights.to(x.dtype)
+    if aweights is not None:
+        _check_weights(aweights, "aweights", n_obs, False)
+        w = aweights.to(x.dtype) if w is None else w * aweights.to(x.dtype)
+    if w is None:
+        w_sum = x.new_tensor(float(n_obs)).real if x.is_complex() else x.new_tensor(float(n_obs))
+        avg = x.mean(1)
+        norm = w_sum - correction
+    else:
+        w_sum = w.sum()
+        avg = (x * w).sum(1) / w_sum
+        if aweights is not None and correction != 0:
+            norm = w_sum - correction * (w * aweights.to(x.dtype)).sum() / w_sum
+        else:
+            norm = w_sum - correction
+    if bool(norm.real <= 0 if norm.is_complex() else norm <= 0):
+        warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
+                      "observations.", UserWarning, stacklevel=2)
+        norm = norm * 0
+    centered = x - avg.unsqueeze(1)
+    weighted = centered if w is None else centered * w
+    c = weighted @ centered.transpose(0, 1).conj() / norm
+    return c.squeeze()
+
+
+@typed("corrcoef", input="Tensor")
+def corrcoef(input):
+    """Pearson correlation coefficients of input's rows (cov normalized by the standard deviations)."""
+    import dyngraph
+
+    c = cov(input)
+    if c.dim() == 0:
+        return c / c
+    std = dyngraph.sqrt(c.diagonal().real if c.is_complex() else c.diagonal())
+    c = c / std.unsqueeze(1) / std.unsqueeze(0)
+    if c.is_complex():
+        return dyngraph.complex(c.real.clamp(-1, 1), c.imag.clamp(-1, 1))
+    return c.clamp(-1, 1)
+
+
+# ---- nanmedian and histogram ----------------------------------------------------------------------
+
+
+@typed("nanmedian", input="Tensor", dim="int?", keepdim="bool")
+def nanmedian(input, dim=None, keepdim=False, *, out=None):
+    """The lower median of the non-NaN values (NaN where a reduction has only NaNs); with dim, also its index."""
+    import dyngraph
+
+    from .return_types import nanmedian as nanmedian_type
+
+    if dim is None:
+        flat = input.reshape(-1)
+        if flat.numel() == 0:
+            return finish_out(flat.new_tensor(float("nan")), out, "nanmedian")
+        count = int((~dyngraph.isnan(flat)).sum()) if flat.dtype.is_floating_point else flat.numel()
+        ordered = flat.sort().values
+        return finish_out(ordered[builtins.max(count - 1, 0) // 2], out, "nanmedian")
+    if input.dim() == 0:
+        result = nanmedian_type(input.clone(), dyngraph.zeros((), dtype=dyngraph.int64, device=input.device))
+        return result
+    if input.shape[dim] == 0:
+        raise IndexError(f"nanmedian(): Expected reduction dim {dim} to have non-zero size.")
+    ordered, order = input.sort(dim)
+    if input.dtype.is_floating_point:
+        count = (~dyngraph.isnan(input)).sum(dim, keepdim=True)
+    else:
+        count = dyngraph.full_like(ordered.narrow(dim, 0, 1), input.shape[dim], dtype=dyngraph.int64)
+    pos = ((count - 1).clamp_min(0)) // 2
+    values, indices = ordered.gather(dim, pos), order.gather(dim, pos)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return nanmedian_type(values, indices)
+
+
+@typed("histogram", input="Tensor", weight="Tensor?", density="bool")
+def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
+    """(hist, bin_edges): counts (or summed weights) of input's elements in bins equal-width bins over range
+    (the data's min and max by default), or in the bins whose edges a 1-D tensor gives."""
+    import dyngraph
+
+    from .return_types import histogram as histogram_type
+
+    if not input.dtype.is_floating_point:
+        from ._out import _type_name
+
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_type_name(input.dtype)}'")
+    flat = input.detach().reshape(-1)
+    if isinstance(bins, Tensor):
+        if bins.dim() != 1 or bins.numel() < 1:
+            raise RuntimeError("torch.histogram(): bins tensor should have one dimension and at least 1 element")
+        edges = bins.detach().to(input.dtype)
+    else:
+        if bins <= 0:
+            raise RuntimeError("torch.histogram(): bins must be > 0")
+        if range is not None:
+            lo, hi = builtins.float(range[0]), builtins.float(range[1])
+            if lo > hi:
+                raise RuntimeError(f"torch.histogram(): min should not exceed max, but got min {lo} max {hi}")
+        elif flat.numel():
+            lo, hi = flat.min().item(), flat.max().item()
+        else:
+            lo, hi = 0.0, 1.0  # no data: NumPy's and PyTorch's default range
+        if lo == hi:
+            lo, hi = lo - 0.5, hi + 0.5
+        edges = dyngraph.linspace(lo, hi, bins + 1, dtype=input.dtype, device=input.device)
+    nbins = edges.numel() - 1
+    inside = (flat >= edges[0]) & (flat <= edges[-1])
+    x = flat[inside]
+    pos = (dyngraph.searchsorted(edges, x, right=True) - 1).clamp(0, builtins.max(nbins - 1, 0))
+    values = (weight.detach().reshape(-1)[inside].to(input.dtype) if weight is not None
+              else dyngraph.ones(x.shape, dtype=input.dtype, device=input.device))
+    hist = dyngraph.zeros(builtins.max(nbins, 0), dtype=input.dtype, device=input.device)
+    if nbins > 0:
+        hist = hist.index_put((pos,), values, True)
+    if density:
+        hist = hist / (hist.sum() * (edges[1:] - edges[:-1]))
+    if out is not None:
+        out[0].data = hist
+        out[1].data = edges.clone()
+        return histogram_type(out[0], out[1])
+    return histogram_type(hist, edges)

@@ -19,7 +19,7 @@ def _parse_to(args, kwargs):
     device = kwargs.pop("device", None)
     copy = kwargs.pop("copy", False)
     non_blocking = kwargs.pop("non_blocking", False)
-    kwargs.pop("memory_format", None)
+    kwargs.pop("memory_format", None)  # applied by _to
     flags = []
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
@@ -45,7 +45,13 @@ def _parse_to(args, kwargs):
 
 def _to(self, *args, **kwargs):
     dtype, device, copy, non_blocking = _parse_to(args, dict(kwargs))
-    return self._to(dtype, device, copy, non_blocking)
+    result = self._to(dtype, device, copy, non_blocking)
+    memory_format = kwargs.get("memory_format")
+    if memory_format is not None:
+        from ._memory_format import apply_memory_format
+
+        result = apply_memory_format(result, memory_format)
+    return result
 
 
 def _numpy(self, *, force=False):

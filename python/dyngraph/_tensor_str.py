@@ -11,6 +11,7 @@ PRECISION = 4
 THRESHOLD = 1000
 EDGEITEMS = 3
 LINEWIDTH = 80
+SCI_MODE = None  # None: chosen from the values (set_printoptions(sci_mode=...) forces it)
 
 
 class _Formatter:
@@ -35,6 +36,8 @@ class _Formatter:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
         else:
             self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        if SCI_MODE is not None:
+            self.sci_mode = SCI_MODE
         for v in finite:
             self.max_width = max(self.max_width, len(self._plain(v)))
 

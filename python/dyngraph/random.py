@@ -1,10 +1,13 @@
 """The default random generator: seeding and state (dyngraph.manual_seed, ...)."""
 
+import contextlib
 import random as _pyrandom
 
 from . import _C
 
-__all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"]
+__all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "fork_rng"]
+
+default_generator = _C.default_generator
 
 
 def manual_seed(seed):
@@ -37,3 +40,17 @@ def set_rng_state(new_state):
     if len(raw) != 16:
         raise RuntimeError(f"set_rng_state: expected a state of 16 bytes, got {len(raw)}")
     _C.default_generator.set_state((int.from_bytes(raw[:8], "little"), int.from_bytes(raw[8:], "little")))
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type="cuda"):
+    """Random draws inside the block leave the generator as it was before it (every device draws from
+    the one default generator, so its state is all there is to save)."""
+    if not enabled:
+        yield
+        return
+    saved = get_rng_state()
+    try:
+        yield
+    finally:
+        set_rng_state(saved)

@@ -20,7 +20,8 @@ __all__ = ["is_available", "device_count", "is_initialized", "init", "current_de
            "set_stream", "empty_cache", "memory_allocated", "max_memory_allocated", "memory_reserved",
            "max_memory_reserved", "memory_cached", "max_memory_cached", "memory_stats", "memory_summary",
            "mem_get_info", "reset_peak_memory_stats", "reset_max_memory_allocated", "reset_max_memory_cached",
-           "manual_seed", "manual_seed_all", "seed", "seed_all", "initial_seed", "is_bf16_supported",
+           "manual_seed", "manual_seed_all", "get_rng_state", "set_rng_state", "get_rng_state_all",
+           "set_rng_state_all", "seed", "seed_all", "initial_seed", "is_bf16_supported",
            "OutOfMemoryError", "CudaUnavailableError", "is_built"]
 
 OutOfMemoryError = _C.OutOfMemoryError
@@ -124,6 +125,28 @@ def manual_seed(seed):
 
 
 manual_seed_all = manual_seed
+
+
+def get_rng_state(device="cuda"):
+    """The state of the generator a GPU draws from (the one shared generator: see manual_seed)."""
+    from .. import random
+
+    return random.get_rng_state()
+
+
+def set_rng_state(new_state, device="cuda"):
+    from .. import random
+
+    random.set_rng_state(new_state)
+
+
+def get_rng_state_all():
+    return [get_rng_state(i) for i in range(device_count())]
+
+
+def set_rng_state_all(new_states):
+    for i, state in enumerate(new_states):
+        set_rng_state(state, i)
 
 
 def seed():

@@ -1,4 +1,5 @@
-"""dyngraph.linalg: norms and products (PyTorch's torch.linalg names)."""
+"""dyngraph.linalg (PyTorch's torch.linalg): norms and products, and the
+LAPACK-backed decompositions and solvers with their gradients."""
 
 
 from .. import _C
@@ -7,7 +8,19 @@ from .._C import matmul, vdot  # noqa: F401
 from .._products import linalg_cross as cross  # noqa: F401
 from .._products import multi_dot  # noqa: F401
 
-__all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "vdot", "cross", "multi_dot"]
+from ._checks import LinAlgError
+from ._decompositions import (cholesky, cholesky_ex, eig, eigh, eigvals, eigvalsh, qr, solve_triangular, svd,
+                              svdvals)
+from ._matrix_functions import (diagonal, householder_product, matrix_exp, matrix_power, tensorinv, tensorsolve,
+                                vander, vecdot)
+from ._solvers import (cond, det, inv, inv_ex, lstsq, lu, lu_factor, lu_factor_ex, lu_solve, matrix_rank, pinv,
+                       slogdet, solve, solve_ex)
+
+__all__ = ["vector_norm", "matrix_norm", "norm", "matmul", "vdot", "cross", "multi_dot", "LinAlgError", "cholesky",
+           "cholesky_ex", "eig", "eigh", "eigvals", "eigvalsh", "qr", "solve_triangular", "svd", "svdvals",
+           "diagonal", "householder_product", "matrix_exp", "matrix_power", "tensorinv", "tensorsolve", "vander",
+           "vecdot", "cond", "det", "inv", "inv_ex", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve",
+           "matrix_rank", "pinv", "slogdet", "solve", "solve_ex"]
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -21,6 +34,10 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         return write_out("linalg.matrix_norm", matrix_norm, (A, ord, dim, keepdim), {"dtype": dtype}, out)
     if dtype is not None:
         A = A.to(dtype)
+    if ord in (2, -2, "nuc"):
+        from ._matrix_functions import spectral_norm
+
+        return spectral_norm(A, ord, tuple(dim), keepdim)
     return _C._matrix_norm(A, ord, tuple(dim), keepdim)
 
 

@@ -15,13 +15,14 @@ from .._factories import arange, full_like
 from .._functional import broadcast_shapes
 from .._arg_checks import check_tensor_args
 from .._math_extra import cosine_similarity  # F.cosine_similarity is torch.cosine_similarity
+from .._signature import typed
 
 __all__ = ["l1_loss", "mse_loss", "smooth_l1_loss", "huber_loss", "binary_cross_entropy",
            "binary_cross_entropy_with_logits", "kl_div", "cosine_embedding_loss", "margin_ranking_loss",
            "triplet_margin_loss", "soft_margin_loss", "multilabel_soft_margin_loss", "hinge_embedding_loss",
            "poisson_nll_loss", "gaussian_nll_loss", "multi_margin_loss", "multilabel_margin_loss",
            "triplet_margin_with_distance_loss",
-           "cosine_similarity", "pairwise_distance"]
+           "cosine_similarity", "pairwise_distance", "pdist"]
 
 
 # ---- reduction -----------------------------------------------------------------------------------
@@ -420,3 +421,17 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     if dim < 0:  # two scalars: the distance is |x1 - x2 + eps|
         return diff.abs()
     return _C._vector_norm(diff, float(p), [dim], keepdim, None)
+
+
+@typed("pdist", input="Tensor", p="float")
+def pdist(input, p=2):
+    """The p-norm distances between each pair of rows of a 2-D input: the condensed upper triangle, row by row."""
+    if input.dim() != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.dim()}D")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    n = input.shape[0]
+    from .._matrix_construction import triu_indices
+
+    i, j = triu_indices(n, n, 1, device=input.device)
+    return _C._vector_norm(input[i] - input[j], float(p), [1], False, None)

@@ -9,7 +9,12 @@ from ._functional_utils import ntuple
 from .._arg_checks import check_tensor_args
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid",
-           "pixel_shuffle", "pixel_unshuffle", "channel_shuffle"]
+           "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
+           "GRID_SAMPLE_INTERPOLATION_MODES", "GRID_SAMPLE_PADDING_MODES"]
+
+# grid_sample's mode names and PyTorch's enum values for them.
+GRID_SAMPLE_INTERPOLATION_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
+GRID_SAMPLE_PADDING_MODES = {"zeros": 0, "border": 1, "reflection": 2}
 
 
 def _arange(n, like):
@@ -371,3 +376,7 @@ def channel_shuffle(input, groups):
     n, c = input.shape[0], input.shape[1]
     rest = list(input.shape[2:])
     return input.reshape([n, groups, c // groups] + rest).transpose(1, 2).reshape([n, c] + rest)
+
+
+def native_channel_shuffle(input, groups):
+    return channel_shuffle(input, groups)

@@ -43,6 +43,10 @@ def elu(input, alpha=1.0, inplace=False):
     return _inplace_result(input, out) if inplace else out
 
 
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
 def selu(input, inplace=False):
     out = _C._selu(input)
     return _inplace_result(input, out) if inplace else out
@@ -51,6 +55,14 @@ def selu(input, inplace=False):
 def celu(input, alpha=1.0, inplace=False):
     out = _C._celu(input, alpha)
     return _inplace_result(input, out) if inplace else out
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
 
 
 def gelu(input, approximate="none"):
@@ -127,6 +139,10 @@ def threshold(input, threshold, value, inplace=False):
     return _inplace_result(input, out) if inplace else out
 
 
+def threshold_(input, threshold, value):
+    return input.copy_(_C.where(input > threshold, input, value))
+
+
 def prelu(input, weight):
     check_tensor_args("prelu", ("input", input), ("weight", weight))
     if weight.dim() == 1 and weight.numel() > 1 and input.dim() >= 2:
@@ -143,6 +159,10 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     return _inplace_result(input, out) if inplace else out
 
 
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
 def glu(input, dim=-1):
     if input.dim() == 0:
         raise RuntimeError("glu does not support scalars because halving size must be even")
@@ -154,6 +174,18 @@ def glu(input, dim=-1):
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _C.softmax(input, _softmax_dim(input, dim), dtype)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """Samples from the Gumbel-softmax distribution; hard=True returns one-hot samples whose gradient is the
+    soft sample's (straight-through)."""
+    gumbels = -logits.new_empty(logits.shape).exponential_().log()
+    soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return soft
+    index = soft.argmax(dim, keepdim=True)
+    one_hot = logits.new_zeros(logits.shape).scatter_(dim, index, 1.0)
+    return one_hot - soft.detach() + soft
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):

@@ -180,6 +180,9 @@ def _check_tensor_lr(lr):
         raise ValueError("Tensor lr must be 1-element")
 
 
+_FLAG_DEFAULTS = {"foreach": None, "maximize": False, "differentiable": False, "capturable": False, "fused": None}
+
+
 class Optimizer:
     """Base class for all optimizers.
 
@@ -231,6 +234,11 @@ class Optimizer:
             if name not in self.__dict__:
                 setattr(self, name, OrderedDict())
         self.defaults.setdefault("differentiable", False)
+        # Groups pickled before a flag existed get its default (for the flags this optimizer has).
+        for group in self.param_groups:
+            for flag, value in _FLAG_DEFAULTS.items():
+                if flag in self.defaults:
+                    group.setdefault(flag, value)
 
     def __repr__(self):
         format_string = self.__class__.__name__ + " ("

@@ -19,7 +19,7 @@ def get_cmake_dir():
 def __getattr__(name):
     # utils.data (and its multiprocessing machinery) loads on first use, keeping `import dyngraph` fast;
     # utils.dlpack too, as torch.utils.dlpack is reachable without an import.
-    if name in ("data", "dlpack"):
+    if name in ("data", "dlpack", "checkpoint"):
         import importlib
 
         return importlib.import_module("." + name, __name__)

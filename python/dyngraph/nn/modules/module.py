@@ -536,6 +536,18 @@ class Module:
             self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
 
+    def register_backward_hook(self, hook):
+        """Deprecated: hook(module, grad_input, grad_output) with grad_input the gradients w.r.t. the module's
+        tensor inputs. PyTorch passes the gradients of the last autograd node of forward instead, which
+        depend on how each op decomposes; dyngraph gives the full-hook values (docs/differences.md)."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a single Module. "
+                               "Please use only one of them.")
+        self._is_full_backward_hook = False
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        return handle
+
     def register_state_dict_pre_hook(self, hook):
         handle = RemovableHandle(self._state_dict_pre_hooks)
         self._state_dict_pre_hooks[handle.id] = hook

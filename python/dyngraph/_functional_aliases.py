@@ -1,0 +1,197 @@
+"""The neural-network functions PyTorch also exposes at top level (torch.conv2d,
+torch.dropout, torch.kl_div, ...), with their top-level signatures: required
+`train` flags, `embedding(weight, indices)`, and losses whose reduction is the
+integer enum (0 none, 1 mean, 2 sum). Each maps its arguments onto
+nn.functional, which owns the computation."""
+
+from ._signature import typed
+from .nn import functional as F
+
+_REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
+
+
+def _reduction(r):
+    if isinstance(r, str):
+        return r
+    if r not in _REDUCTIONS:
+        raise RuntimeError(f"{r} is not a valid value for reduction")
+    return _REDUCTIONS[r]
+
+
+conv1d, conv2d, conv3d = F.conv1d, F.conv2d, F.conv3d
+conv_transpose1d, conv_transpose2d, conv_transpose3d = F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d
+pixel_shuffle, pixel_unshuffle, channel_shuffle = F.pixel_shuffle, F.pixel_unshuffle, F.channel_shuffle
+pairwise_distance, bilinear, hardshrink = F.pairwise_distance, F.bilinear, F.hardshrink
+avg_pool1d, adaptive_avg_pool1d = F.avg_pool1d, F.adaptive_avg_pool1d
+selu, celu, prelu, pdist = F.selu, F.celu, F.prelu, F.pdist
+
+
+@typed("dropout", input="Tensor", p="float", train="bool")
+def dropout(input, p, train):
+    return F.dropout(input, p, train)
+
+
+@typed("dropout_", input="Tensor", p="float", train="bool")
+def dropout_(input, p, train):
+    return F.dropout(input, p, train, inplace=True)
+
+
+@typed("alpha_dropout", input="Tensor", p="float", train="bool")
+def alpha_dropout(input, p, train):
+    return F.alpha_dropout(input, p, train)
+
+
+@typed("alpha_dropout_", input="Tensor", p="float", train="bool")
+def alpha_dropout_(input, p, train):
+    return F.alpha_dropout(input, p, train, inplace=True)
+
+
+@typed("feature_alpha_dropout", input="Tensor", p="float", train="bool")
+def feature_alpha_dropout(input, p, train):
+    return F.feature_alpha_dropout(input, p, train)
+
+
+@typed("feature_alpha_dropout_", input="Tensor", p="float", train="bool")
+def feature_alpha_dropout_(input, p, train):
+    return F.feature_alpha_dropout(input, p, train, inplace=True)
+
+
+@typed("feature_dropout", input="Tensor", p="float", train="bool")
+def feature_dropout(input, p, train):
+    """Zeroes whole channels (dim 1) with probability p, as dropout2d/3d do for any rank."""
+    if input.dim() < 2:
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if not train or p == 0:
+        return input.clone()
+    import dyngraph
+
+    mask_shape = tuple(input.shape[:2]) + (1,) * (input.dim() - 2)
+    keep = dyngraph.empty(mask_shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+    return input * keep / (1 - p) if p < 1 else input * 0
+
+
+@typed("feature_dropout_", input="Tensor", p="float", train="bool")
+def feature_dropout_(input, p, train):
+    return input.copy_(feature_dropout(input, p, train))
+
+
+@typed("selu_", input="Tensor")
+def selu_(input):
+    return F.selu(input, inplace=True)
+
+
+@typed("celu_", input="Tensor", alpha="Number")
+def celu_(input, alpha=1.0):
+    return F.celu(input, alpha, inplace=True)
+
+
+@typed("rrelu", input="Tensor", lower="Number", upper="Number", training="bool")
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    return F.rrelu(input, lower, upper, training)
+
+
+@typed("rrelu_", input="Tensor", lower="Number", upper="Number", training="bool")
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    return F.rrelu(input, lower, upper, training, inplace=True)
+
+
+@typed("threshold", input="Tensor", threshold="Number", value="Number")
+def threshold(input, threshold, value):
+    return F.threshold(input, threshold, value)
+
+
+@typed("threshold_", input="Tensor", threshold="Number", value="Number")
+def threshold_(input, threshold, value):
+    return F.threshold(input, threshold, value, inplace=True)
+
+
+@typed("embedding", weight="Tensor", indices="Tensor", padding_idx="int", scale_grad_by_freq="bool", sparse="bool")
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    return F.embedding(indices, weight, None if padding_idx == -1 else padding_idx,
+                       scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+
+
+@typed("group_norm", input="Tensor", num_groups="int", weight="Tensor?", bias="Tensor?", eps="float", cudnn_enabled="bool")
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05, cudnn_enabled=True):
+    return F.group_norm(input, num_groups, weight, bias, eps)
+
+
+@typed("instance_norm", input="Tensor", weight="Tensor?", bias="Tensor?", running_mean="Tensor?", running_var="Tensor?", use_input_stats="bool", momentum="float", eps="float", cudnn_enabled="bool")
+def instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps, cudnn_enabled):
+    return F.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+@typed("rms_norm", input="Tensor", normalized_shape="int[]", weight="Tensor?", eps="float?")
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    return F.rms_norm(input, normalized_shape, weight, eps)
+
+
+@typed("max_pool1d", input="Tensor", kernel_size="int[N]", stride="int[N]", padding="int[N]", dilation="int[N]", ceil_mode="bool")
+def max_pool1d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return F.max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+@typed("max_pool1d_with_indices", input="Tensor", kernel_size="int[N]", stride="int[N]", padding="int[N]", dilation="int[N]", ceil_mode="bool")
+def max_pool1d_with_indices(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return F.max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode, return_indices=True)
+
+
+@typed("max_pool2d", input="Tensor", kernel_size="int[N]", stride="int[N]", padding="int[N]", dilation="int[N]", ceil_mode="bool")
+def max_pool2d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return F.max_pool2d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+@typed("max_pool3d", input="Tensor", kernel_size="int[N]", stride="int[N]", padding="int[N]", dilation="int[N]", ceil_mode="bool")
+def max_pool3d(input, kernel_size, stride=(), padding=0, dilation=1, ceil_mode=False):
+    return F.max_pool3d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+
+
+@typed("adaptive_max_pool1d", input="Tensor", output_size="int[N]")
+def adaptive_max_pool1d(input, output_size):
+    return F.adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+@typed("constant_pad_nd", input="Tensor", pad="int[]", value="Number")
+def constant_pad_nd(input, pad, value=0):
+    return F.pad(input, pad, "constant", value)
+
+
+@typed("kl_div", input="Tensor", target="Tensor", reduction="int", log_target="bool")
+def kl_div(input, target, reduction=0, log_target=False):  # unreduced by default, unlike F.kl_div
+    return F.kl_div(input, target, reduction=_reduction(reduction), log_target=log_target)
+
+
+@typed("margin_ranking_loss", input1="Tensor", input2="Tensor", target="Tensor", margin="float", reduction="int")
+def margin_ranking_loss(input1, input2, target, margin=0.0, reduction=1):
+    return F.margin_ranking_loss(input1, input2, target, margin=margin, reduction=_reduction(reduction))
+
+
+@typed("hinge_embedding_loss", input="Tensor", target="Tensor", margin="float", reduction="int")
+def hinge_embedding_loss(input, target, margin=1.0, reduction=1):
+    return F.hinge_embedding_loss(input, target, margin=margin, reduction=_reduction(reduction))
+
+
+@typed("cosine_embedding_loss", input1="Tensor", input2="Tensor", target="Tensor", margin="float", reduction="int")
+def cosine_embedding_loss(input1, input2, target, margin=0.0, reduction=1):
+    return F.cosine_embedding_loss(input1, input2, target, margin=margin, reduction=_reduction(reduction))
+
+
+@typed("triplet_margin_loss", anchor="Tensor", positive="Tensor", negative="Tensor", margin="float", p="float", eps="float", swap="bool", reduction="int")
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, reduction=1):
+    return F.triplet_margin_loss(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap,
+                                 reduction=_reduction(reduction))
+
+
+@typed("poisson_nll_loss", input="Tensor", target="Tensor", log_input="bool", full="bool", eps="float", reduction="int")
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    return F.poisson_nll_loss(input, target, log_input=log_input, full=full, eps=eps,
+                              reduction=_reduction(reduction))
+
+
+@typed("binary_cross_entropy_with_logits", input="Tensor", target="Tensor", weight="Tensor?", pos_weight="Tensor?", reduction="int")
+def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
+    return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
+                                              pos_weight=pos_weight)
+
+
+__all__ = [name for name in dir() if not name.startswith("_") and name != "F"]

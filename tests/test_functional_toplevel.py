@@ -1,0 +1,102 @@
+"""The neural-network functions PyTorch also has at top level (dyngraph.conv2d, dyngraph.dropout,
+dyngraph.kl_div, ...), with their top-level signatures, checked against nn.functional."""
+
+import numpy as np
+import pytest
+
+import dyngraph
+import dyngraph.nn.functional as F
+
+
+def _same(a, b):
+    np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-6, atol=1e-6)
+
+
+def test_convolutions_and_pools_are_the_functional_ones():
+    x = dyngraph.randn(1, 2, 6, 6)
+    w = dyngraph.randn(3, 2, 3, 3)
+    _same(dyngraph.conv2d(x, w, None, 1, 1), F.conv2d(x, w, None, 1, 1))
+    _same(dyngraph.max_pool2d(x, 2), F.max_pool2d(x, 2))
+    _same(dyngraph.max_pool1d(x[0], 2), F.max_pool1d(x[0], 2))
+    out, idx = dyngraph.max_pool1d_with_indices(x[0], 3)
+    ref, ref_idx = F.max_pool1d(x[0], 3, return_indices=True)
+    _same(out, ref)
+    assert (idx == ref_idx).all()
+    values, indices = dyngraph.adaptive_max_pool1d(x[0], 2)  # top level always returns the indices
+    assert values.shape == indices.shape == (2, 6, 2)
+    _same(dyngraph.avg_pool1d(x[0], 2), F.avg_pool1d(x[0], 2))
+    _same(dyngraph.constant_pad_nd(x, [1, 1], 2.0), F.pad(x, [1, 1], value=2.0))
+
+
+def test_dropout_family_needs_train_flag():
+    x = dyngraph.ones(4, 5)
+    assert (dyngraph.dropout(x, 0.5, False) == x).all()
+    with pytest.raises(TypeError):
+        dyngraph.dropout(x, 0.5)
+    dyngraph.manual_seed(0)
+    y = dyngraph.feature_dropout(dyngraph.ones(8, 16, 3), 0.5, True)
+    per_channel = y.amax(-1)
+    assert ((y == per_channel.unsqueeze(-1)).all())  # whole channels kept or zeroed
+    assert set(per_channel.unique().tolist()) <= {0.0, 2.0}
+    z = dyngraph.ones(3)
+    dyngraph.dropout_(z, 0.0, True)
+    assert (z == 1).all()
+
+
+def test_embedding_takes_weight_first():
+    weight = dyngraph.randn(5, 3)
+    idx = dyngraph.tensor([0, 4, 4])
+    _same(dyngraph.embedding(weight, idx), F.embedding(idx, weight))
+
+
+def test_losses_take_the_reduction_enum():
+    inp = dyngraph.randn(4, 3).log_softmax(1)
+    target = dyngraph.randn(4, 3).softmax(1)
+    _same(dyngraph.kl_div(inp, target, 1), F.kl_div(inp, target, reduction="mean"))
+    _same(dyngraph.kl_div(inp, target, 2), F.kl_div(inp, target, reduction="sum"))
+    assert dyngraph.kl_div(inp, target).shape == (4, 3)  # unreduced by default at top level, as in PyTorch
+    a, b = dyngraph.randn(5), dyngraph.randn(5)
+    y = dyngraph.tensor([1.0, -1, 1, -1, 1])
+    _same(dyngraph.margin_ranking_loss(a, b, y, 0.1, 2), F.margin_ranking_loss(a, b, y, 0.1, reduction="sum"))
+    _same(dyngraph.hinge_embedding_loss(a, y), F.hinge_embedding_loss(a, y))
+    logits, labels = dyngraph.randn(6), dyngraph.tensor([1.0, 0, 1, 1, 0, 0])
+    _same(dyngraph.binary_cross_entropy_with_logits(logits, labels),
+          F.binary_cross_entropy_with_logits(logits, labels))
+    with pytest.raises(RuntimeError):
+        dyngraph.kl_div(inp, target, 5)
+
+
+def test_pdist_matches_numpy():
+    x = np.random.default_rng(1).standard_normal((5, 3))
+    ref = [np.linalg.norm(x[i] - x[j]) for i in range(5) for j in range(i + 1, 5)]
+    np.testing.assert_allclose(dyngraph.pdist(dyngraph.tensor(x)).numpy(), ref, rtol=1e-12)
+    ref1 = [np.abs(x[i] - x[j]).sum() for i in range(5) for j in range(i + 1, 5)]
+    np.testing.assert_allclose(F.pdist(dyngraph.tensor(x), p=1).numpy(), ref1, rtol=1e-12)
+    with pytest.raises(RuntimeError, match="2D"):
+        dyngraph.pdist(dyngraph.ones(3))
+
+
+def test_activations_inplace_and_threshold():
+    x = dyngraph.tensor([-1.0, 0.5, 2.0])
+    _same(dyngraph.threshold(x, 0.6, 9.0), dyngraph.tensor([9.0, 9.0, 2.0]))
+    y = x.clone()
+    F.threshold_(y, 0.6, 9.0)
+    _same(y, dyngraph.tensor([9.0, 9.0, 2.0]))
+    y = x.clone()
+    dyngraph.selu_(y)
+    _same(y, F.selu(x))
+    y = x.clone()
+    F.elu_(y)
+    _same(y, F.elu(x))
+    _same(dyngraph.hardshrink(x, 0.6), F.hardshrink(x, 0.6))
+
+
+def test_gumbel_softmax():
+    dyngraph.manual_seed(0)
+    logits = dyngraph.randn(4, 5, requires_grad=True)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(soft.sum(-1).detach().numpy(), np.ones(4), rtol=1e-6)
+    hard = F.gumbel_softmax(logits, hard=True)
+    assert set(hard.detach().unique().tolist()) == {0.0, 1.0} and (hard.sum(-1) == 1).all()
+    (hard * dyngraph.arange(5.0)).sum().backward()  # straight-through: the soft sample's gradient
+    assert logits.grad is not None and logits.grad.abs().sum() > 0
