@@ -155,3 +155,29 @@ def test_skip_init_and_memory_format_conversion():
     model = nn.utils.convert_conv2d_weight_memory_format(nn.Sequential(nn.Conv2d(2, 3, 3), nn.ReLU()),
                                                          dyngraph.channels_last)
     assert model[0].weight.is_contiguous(memory_format=dyngraph.channels_last)
+
+
+@pytest.mark.parametrize("shape,orthogonal_map", [((4, 4), None), ((5, 3), None), ((3, 5), None),
+                                                  ((4, 4), "cayley"), ((5, 3), "matrix_exp"),
+                                                  ((4, 4), "householder")])
+def test_orthogonal_stays_orthogonal_while_training(shape, orthogonal_map):
+    layer = nn.Linear(shape[1], shape[0]).double()
+    original = layer.weight.detach().numpy().copy()
+    nn.utils.parametrizations.orthogonal(layer, orthogonal_map=orthogonal_map)
+
+    def deviation():
+        W = layer.weight.detach().numpy()
+        G = W.T @ W if shape[0] >= shape[1] else W @ W.T
+        return np.abs(G - np.eye(G.shape[0])).max()
+
+    assert deviation() < 1e-12
+    if shape[0] == shape[1]:  # registration orthogonalizes the weight by QR (R's diagonal made positive)
+        q, r = np.linalg.qr(original)
+        np.testing.assert_allclose(layer.weight.detach().numpy(), q * np.sign(np.diag(r)), atol=1e-12)
+    opt = dyngraph.optim.SGD(layer.parameters(), lr=0.1)
+    before = layer.weight.detach().numpy().copy()
+    for _ in range(3):
+        opt.zero_grad()
+        layer(dyngraph.ones(2, shape[1], dtype=dyngraph.float64)).pow(2).sum().backward()
+        opt.step()
+    assert deviation() < 1e-12 and not np.allclose(layer.weight.detach().numpy(), before)

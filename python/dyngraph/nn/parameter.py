@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from .._C import Tensor
 
-__all__ = ["Parameter", "Buffer", "is_lazy"]
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "is_lazy"]
 
 
 def _empty():
@@ -109,6 +109,70 @@ class Buffer(Tensor, metaclass=_BufferMeta):
         return t
 
 
+class _UninitializedMixin:
+    """A placeholder of no data whose shape is only known later: materialize(shape) gives it storage
+    and turns it into the class it stands for (cls_to_become)."""
+
+    __slots__ = ()
+    cls_to_become = None
+
+    def materialize(self, shape, device=None, dtype=None):
+        import dyngraph
+
+        from ..autograd.grad_mode import no_grad
+
+        with no_grad():
+            self.data = dyngraph.empty(tuple(shape) if not isinstance(shape, int) else (shape,),
+                                       device=device or self.device, dtype=dtype or self.dtype)
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError("Can't access the shape of an uninitialized parameter or buffer. This error usually "
+                           "happens in `load_state_dict` when trying to load an uninitialized parameter into an "
+                           "initialized one. Call `forward` to initialize the parameters before accessing their "
+                           "attributes.")
+
+    def __repr__(self):
+        return f"<{type(self).__name__}>"
+
+
+class UninitializedParameter(_UninitializedMixin, Parameter):
+    """A Parameter of a lazy module (LazyLinear, ...) before its first forward gives it a shape."""
+
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        import dyngraph
+
+        return Parameter.__new__(cls, dyngraph.empty(0, device=device, dtype=dtype), requires_grad)
+
+    def __init__(self, requires_grad=True, device=None, dtype=None):
+        pass
+
+    def __deepcopy__(self, memo):
+        result = type(self)(self.requires_grad, self.device, self.dtype)
+        memo[id(self)] = result
+        return result
+
+
+class UninitializedBuffer(_UninitializedMixin, Tensor, metaclass=_ParameterMeta):
+    """A buffer of a lazy module (LazyBatchNorm's running statistics) before its first forward."""
+
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None, persistent=True):
+        import dyngraph
+
+        t = dyngraph.empty(0, device=device, dtype=dtype).requires_grad_(requires_grad)
+        t.__class__ = cls
+        t.persistent = persistent
+        return t
+
+    def __init__(self, requires_grad=False, device=None, dtype=None, persistent=True):
+        pass
+
+
 def is_lazy(param):
-    """dyngraph has no lazy (uninitialized) parameters."""
-    return False
+    """Whether param is a lazy module's not yet materialized parameter or buffer."""
+    return isinstance(param, _UninitializedMixin)

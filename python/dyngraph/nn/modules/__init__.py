@@ -1,7 +1,8 @@
 """The layer classes of dyngraph.nn, one family per file."""
 
 from . import (activation, attention, batchnorm, container, conv, distance, dropout, flatten, fold, instancenorm,
-               linear, loss, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
+               lazy, linear, loss, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer,
+               upsampling)
 from .activation import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
@@ -12,6 +13,7 @@ from .dropout import *  # noqa: F401,F403
 from .flatten import *  # noqa: F401,F403
 from .fold import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
+from .lazy import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .module import Module
@@ -26,6 +28,6 @@ from .upsampling import *  # noqa: F401,F403
 
 # Only the layer classes are re-exported by `from dyngraph.nn.modules import *` (not the file names).
 __all__ = ["Module"] + [name for family in (activation, attention, batchnorm, container, conv, distance, dropout,
-                                            flatten, fold, instancenorm, linear, loss, normalization, padding,
+                                            flatten, fold, instancenorm, lazy, linear, loss, normalization, padding,
                                             pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
                         for name in family.__all__]

@@ -1,6 +1,7 @@
 """Parametrizations built on nn.utils.parametrize (torch.nn.utils.parametrizations):
-weight_norm (originals g and v) and spectral_norm (power iteration on the
-buffers _u and _v of the parametrization module, advanced in training mode)."""
+weight_norm (originals g and v), spectral_norm (power iteration on the
+buffers _u and _v of the parametrization module, advanced in training mode)
+and orthogonal."""
 
 from ... import _C
 from ...autograd.grad_mode import no_grad
@@ -10,7 +11,7 @@ from . import parametrize
 from .spectral_norm import sigma_of, weight_as_matrix
 from .weight_norm import norm_except_dim
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["weight_norm", "spectral_norm", "orthogonal"]
 
 
 class _WeightNorm(Module):
@@ -82,4 +83,93 @@ def spectral_norm(module, name="weight", n_power_iterations=1, eps=1e-12, dim=No
 
         dim = 1 if isinstance(module, (ConvTranspose1d, ConvTranspose2d, ConvTranspose3d)) else 0
     parametrize.register_parametrization(module, name, _SpectralNorm(weight, n_power_iterations, dim, eps))
+    return module
+
+
+class _Orthogonal(Module):
+    """weight = base @ map(X): map sends an unconstrained X to an orthogonal (unitary) matrix, by the
+    exponential or the Cayley transform of a skew matrix, or by Householder reflectors; base (a buffer,
+    set by right_inverse) makes X = 0 give the weight assigned last. Wide weights are handled transposed."""
+
+    def __init__(self, weight, orthogonal_map, *, use_trivialization=True):
+        super().__init__()
+        if weight.is_complex() and orthogonal_map == "householder":
+            raise ValueError("The householder parametrization does not support complex tensors.")
+        self.shape = tuple(weight.shape)
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def _map(self, X):
+        import dyngraph
+
+        n, k = X.shape[-2], X.shape[-1]
+        if self.orthogonal_map in ("matrix_exp", "cayley"):
+            A = X.tril()
+            if n != k:  # pad to a square skew matrix
+                A = dyngraph.cat([A, A.new_zeros(tuple(A.shape[:-1]) + (n - k,))], -1)
+            A = A - A.mT.conj()
+            if self.orthogonal_map == "matrix_exp":
+                Q = dyngraph.linalg.matrix_exp(A)
+            else:
+                eye = dyngraph.eye(n, dtype=A.dtype, device=A.device)
+                Q = dyngraph.linalg.solve(eye - A / 2, eye + A / 2)
+            return Q[..., :k]
+        A = X.tril(-1)
+        tau = 2.0 / (1.0 + (A * A).sum(-2))
+        return dyngraph.linalg.householder_product(A, tau)
+
+    def forward(self, X):
+        transposed = X.shape[-2] < X.shape[-1]
+        if transposed:
+            X = X.mT
+        Q = self._map(X)
+        if getattr(self, "base", None) is not None:
+            Q = self.base @ Q
+        return Q.mT if transposed else Q
+
+    def right_inverse(self, Q):
+        import dyngraph
+
+        if tuple(Q.shape) != self.shape:
+            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. Got a tensor of shape "
+                             f"{tuple(Q.shape)}.")
+        if not hasattr(self, "base"):
+            raise NotImplementedError("It is not possible to assign to the matrix exponential or the Cayley "
+                                      "parametrizations when use_trivialization=False.")
+        transposed = Q.shape[-2] < Q.shape[-1]
+        if transposed:
+            Q = Q.mT
+        n, k = Q.shape[-2], Q.shape[-1]
+        # the closest orthogonal completion: QR of [Q | I], signs fixed so that Q's own columns keep theirs
+        full, R = dyngraph.linalg.qr(dyngraph.cat([Q, dyngraph.eye(n, dtype=Q.dtype, device=Q.device)
+                                                   .expand(tuple(Q.shape[:-2]) + (n, n))], -1))
+        signs = R.diagonal(0, -2, -1)[..., :n]
+        signs = dyngraph.where(signs.real < 0 if signs.is_complex() else signs < 0, -1.0, 1.0).to(Q.dtype)
+        full = full * signs.unsqueeze(-2)
+        X = Q.new_zeros(Q.shape)
+        if self.orthogonal_map == "householder":  # X = 0 maps to the identity with its first k columns negated
+            flip = dyngraph.cat([-Q.new_ones(k), Q.new_ones(n - k)])
+            full = full * flip
+        self.base = full.detach()
+        return X.mT if transposed else X
+
+
+def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
+    """Keeps module.<name> orthogonal (unitary): default map 'matrix_exp' for square or complex weights,
+    'householder' otherwise; 'cayley' is the third choice. Returns module."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, _C.Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.dim() < 2:
+        raise ValueError(f"Expected a matrix or batch of matrices. Got a tensor of {weight.dim()} dimensions.")
+    if orthogonal_map is None:
+        orthogonal_map = "matrix_exp" if weight.shape[-2] == weight.shape[-1] or weight.is_complex() else \
+            "householder"
+    if orthogonal_map not in ("matrix_exp", "cayley", "householder"):
+        raise ValueError(f"orthogonal_map has to be one of 'matrix_exp', 'cayley', 'householder'. Got: "
+                         f"{orthogonal_map}")
+    parametrize.register_parametrization(module, name, _Orthogonal(weight, orthogonal_map,
+                                                                   use_trivialization=use_trivialization),
+                                         unsafe=True)
     return module
