@@ -495,3 +495,22 @@ def test_gradcheck_detects_wrong_gradient():
     with pytest.raises(RuntimeError):
         gradcheck(Wrong.apply, (x,))
     assert gradcheck(Wrong.apply, (x,), raise_exception=False) is False
+
+
+def test_complex_scalar_factors_are_conjugated_in_backward():
+    # L = Re(sum(conj(w) * f(z))) for holomorphic f has gradient w * conj(f'(z)) (conjugate Wirtinger).
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    z0 = rng.standard_normal(3) + 1j * rng.standard_normal(3)
+    w = dyngraph.tensor(rng.standard_normal(3) + 1j * rng.standard_normal(3))
+    c = 0.5 - 2j
+    cases = [(lambda z: z * c, np.full(3, c)), (lambda z: z / c, np.full(3, 1 / c)),
+             (lambda z: c / z, -c / z0 ** 2), (lambda z: dyngraph.sub(z, z.detach(), alpha=c) + z * 0, np.ones(3)),
+             (lambda z: dyngraph.sub(z.detach(), z, alpha=c), np.full(3, -c)),
+             (lambda z: dyngraph.add(z.detach(), z, alpha=c), np.full(3, c)),
+             (lambda z: dyngraph.rsub(z, 1.0, alpha=c) if hasattr(dyngraph, "rsub") else z * -c, np.full(3, -c))]
+    for f, derivative in cases:
+        z = dyngraph.tensor(z0, requires_grad=True)
+        (w.conj() * f(z)).real.sum().backward()
+        np.testing.assert_allclose(z.grad.numpy(), w.numpy() * np.conj(derivative), rtol=1e-12)

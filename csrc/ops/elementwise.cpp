@@ -73,6 +73,13 @@ namespace {
 
 bool needs(const Node& n, size_t i) { return i < n.next_edges.size() && n.next_edges[i].valid(); }
 
+// A gradient through "times c" is "times conj(c)" (PyTorch's conjugate Wirtinger convention).
+Scalar conj_of(const Scalar& s) {
+  if (!s.is_complex()) return s;
+  complex128_t c = s.to_complex();
+  return Scalar(complex128_t(c.re, -c.im));
+}
+
 struct AddBackward final : Node {
   Scalar alpha;
   bool subtract;
@@ -82,8 +89,8 @@ struct AddBackward final : Node {
     Tensor gb;
     if (needs(*this, 1)) {
       bool unit = !alpha.is_complex() && alpha.to_double() == 1.0;
-      gb = subtract ? (unit ? neg(g[0]) : mul(g[0], -alpha.to_double()))
-                    : (unit ? g[0] : mul(g[0], alpha));
+      gb = unit ? g[0] : mul(g[0], conj_of(alpha));
+      if (subtract) gb = neg(gb);
     }
     return {g[0], gb};
   }
@@ -98,7 +105,7 @@ struct ScaleBackward final : Node {
   TensorList apply(TensorList&& g) override {
     if (!factor.is_complex() && factor.to_double() == 1.0) return {g[0]};
     if (!factor.is_complex() && factor.to_double() == -1.0) return {neg(g[0])};
-    return {mul(g[0], factor)};
+    return {mul(g[0], conj_of(factor))};
   }
 };
 
@@ -141,7 +148,7 @@ struct RdivBackward final : Node {
   void release_variables() override { a.reset(); }
   TensorList apply(TensorList&& g) override {
     Tensor av = conj(a.unpack(this));
-    return {neg(div(mul(g[0], s), mul(av, av)))};
+    return {neg(div(mul(g[0], conj_of(s)), mul(av, av)))};
   }
 };
 

@@ -60,7 +60,7 @@ from ._scatter_ops import *  # noqa: E402,F401,F403  (slice_scatter, index_reduc
 from ._windows import *  # noqa: E402,F401,F403  (hann_window, ...)
 from .nn.utils.weight_norm import norm_except_dim  # noqa: E402,F401
 from ._linalg_legacy import *  # noqa: E402,F401,F403  (det, inverse, svd, qr, cholesky_solve, ...)
-from . import special  # noqa: E402,F401
+from . import fft, special  # noqa: E402,F401
 special._install()
 from ._legacy import *  # noqa: E402,F401,F403  (Tensor(data), FloatTensor, ..., set_default_tensor_type)
 from . import amp, cpu  # noqa: E402,F401  (autocast and GradScaler; dyngraph.cpu.amp, dyngraph.cuda.amp)
