@@ -733,3 +733,14 @@ def test_complex_grads_follow_conjugate_wirtinger_convention():
     z.grad = None
     (z * z.conj()).real.sum().backward()
     np.testing.assert_allclose(z.grad.numpy(), 2 * z.detach().numpy())
+
+
+def test_is_tensor_like():
+    class Stand:
+        @classmethod
+        def __torch_function__(cls, func, types, args=(), kwargs=None):
+            return NotImplemented
+
+    assert torch.autograd.is_tensor_like(torch.ones(1))
+    assert torch.autograd.is_tensor_like(Stand())
+    assert not torch.autograd.is_tensor_like([1.0])

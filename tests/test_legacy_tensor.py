@@ -93,3 +93,46 @@ def test_view_dtype_changing_element_size():
         dyngraph.zeros(3, dtype=dyngraph.int8).view(dyngraph.int32)
     with pytest.raises(RuntimeError, match="stride"):
         dyngraph.zeros(4, 4, dtype=dyngraph.int8).t().view(dyngraph.int32)
+
+
+def test_resize_keeps_the_leading_elements():
+    x = dyngraph.arange(6.0).reshape(2, 3)
+    assert x.resize_(4) is x and x.shape == (4,)
+    np.testing.assert_array_equal(x.numpy(), [0.0, 1.0, 2.0, 3.0])
+    y = dyngraph.arange(4.0)
+    y.resize_(2, 3)
+    np.testing.assert_array_equal(y.view(-1)[:4].numpy(), [0.0, 1.0, 2.0, 3.0])
+    y.resize_as_(dyngraph.ones(1, 2))
+    assert y.shape == (1, 2)
+    with pytest.raises(RuntimeError, match="require grad"):
+        dyngraph.ones(2, requires_grad=True).resize_(3)
+    with pytest.raises(RuntimeError, match="negative"):
+        dyngraph.ones(2).resize_(-1)
+
+
+def test_map_is_set_to_and_prelu_method():
+    a = dyngraph.ones(3)
+    a.map_(dyngraph.tensor([1.0, 2.0, 3.0]), lambda p, q: p + 10 * q)
+    np.testing.assert_array_equal(a.numpy(), [11.0, 21.0, 31.0])
+    b = dyngraph.ones(2)
+    b.map2_(dyngraph.tensor([1.0, 2.0]), dyngraph.tensor([3.0, 4.0]), lambda p, q, r: p + q * r)
+    np.testing.assert_array_equal(b.numpy(), [4.0, 9.0])
+    assert a.is_set_to(a) and not a.is_set_to(a.clone()) and not a.is_set_to(a[1:])
+    np.testing.assert_array_equal(dyngraph.tensor([-1.0, 2.0]).prelu(dyngraph.tensor([0.25])).numpy(), [-0.25, 2.0])
+
+
+def test_container_is_a_deprecated_module():
+    with pytest.warns(UserWarning, match="deprecated"):
+        c = dyngraph.nn.Container(a=dyngraph.nn.Linear(2, 2))
+    assert [name for name, _ in c.named_children()] == ["a"]
+
+
+def test_out_of_place_resize_only_reshapes():
+    x = dyngraph.arange(6.0, requires_grad=True)
+    with pytest.warns(UserWarning, match="deprecated"):
+        y = x.resize(2, 3)
+    assert y.shape == (2, 3)
+    y.sum().backward()
+    assert (x.grad == 1).all()
+    with pytest.warns(UserWarning), pytest.raises(RuntimeError, match="requested resize"):
+        x.resize(4)

@@ -128,3 +128,31 @@ def test_against_pytorch_when_installed():
 
     for name, kw in [("Rprop", {}), ("Rprop", dict(lr=0.1, maximize=True)), ("ASGD", dict(lr=0.05, t0=2))]:
         np.testing.assert_allclose(run(dyngraph, name, kw), run(torch, name, kw), rtol=1e-6)
+
+
+def test_adafactor_matches_its_rule():
+    w = dyngraph.nn.Parameter(dyngraph.tensor(np.linspace(-1, 1, 6).reshape(2, 3)))
+    opt = dyngraph.optim.Adafactor([w], lr=0.05, weight_decay=0.1)
+    W, row, col = np.linspace(-1, 1, 6).reshape(2, 3), np.zeros((2, 1)), np.zeros((1, 3))
+    eps1 = np.finfo(np.float64).eps
+    for step in range(1, 5):
+        opt.zero_grad()
+        (w ** 3).sum().backward()
+        opt.step()
+        g = 3 * W ** 2
+        decay = step ** -0.8
+        alpha = max(1e-3, np.linalg.norm(W) / np.sqrt(W.size)) * min(0.05, 1 / np.sqrt(step))
+        W = W * (1 - 0.05 * 0.1)
+        row += decay * ((g * g).mean(-1, keepdims=True) - row)
+        col += decay * ((g * g).mean(-2, keepdims=True) - col)
+        estimate = row @ col / max(row.mean(), eps1)
+        update = g / np.sqrt(np.maximum(estimate, eps1 * eps1))
+        W = W - alpha / max(1.0, np.linalg.norm(update) / np.sqrt(update.size)) * update
+    np.testing.assert_allclose(w.detach().numpy(), W, rtol=1e-12)
+    assert set(opt.state[w]) == {"step", "row_var", "col_var"}
+    with pytest.raises(ValueError, match="beta2_decay"):
+        dyngraph.optim.Adafactor([w], beta2_decay=0.5)
+    with pytest.raises(RuntimeError, match="complex"):
+        z = dyngraph.nn.Parameter(dyngraph.ones(2, dtype=dyngraph.complex64))
+        z.grad = dyngraph.ones(2, dtype=dyngraph.complex64)
+        dyngraph.optim.Adafactor([z]).step()

@@ -248,6 +248,99 @@ def _inplace_view(view_name):
     return method
 
 
+def _sizes_from(args, name):
+    sizes = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else tuple(args)
+    for s in sizes:
+        if not isinstance(s, builtins.int) or isinstance(s, builtins.bool):
+            raise TypeError(f"{name}(): argument 'size' must be tuple of ints, but found element of type "
+                            f"{type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(sizes)}")
+    return sizes
+
+
+def _resize_(self, *sizes, memory_format=None):
+    """Gives self the shape `sizes` in place, keeping its first elements (in row-major order) and leaving
+    any new ones uninitialized, as PyTorch's resize_ does."""
+    import math
+
+    import dyngraph
+
+    sizes = _sizes_from(sizes, "resize_")
+    if self.requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    if tuple(self.shape) == sizes:
+        return self
+    resized = dyngraph.empty(sizes, dtype=self.dtype, device=self.device)
+    keep = builtins.min(self.numel(), math.prod(sizes))
+    if keep:
+        resized.view(-1)[:keep] = self.detach().reshape(-1)[:keep]
+    self.data = resized
+    return self
+
+
+def _resize_as_(self, other, memory_format=None):
+    return _resize_(self, *other.shape)
+
+
+def _resize(self, *sizes, _name="resize"):
+    """The deprecated out-of-place resize: as in PyTorch, only a new shape with the same element count
+    (a differentiable reshape)."""
+    import math
+    import warnings
+
+    warnings.warn(f"non-inplace {_name} is deprecated", stacklevel=2)
+    sizes = _sizes_from(sizes, _name)
+    total = math.prod(sizes)
+    if total != self.numel():
+        raise RuntimeError(f"requested resize to {'x'.join(map(str, sizes))} ({total} elements in total), but the "
+                           f"given tensor has a size of {'x'.join(map(str, self.shape))} ({self.numel()} elements). "
+                           "autograd's resize can only change the shape of a given tensor, while preserving the "
+                           "number of elements. ")
+    return self.reshape(sizes)
+
+
+def _resize_as(self, other):
+    return _resize(self, *other.shape, _name="resize_as")
+
+
+def _is_set_to(self, tensor):
+    """Whether self and tensor view the same memory with the same sizes, strides and offset."""
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"is_set_to(): argument 'tensor' (position 1) must be Tensor, not {type(tensor).__name__}")
+    return (self.untyped_storage_ptr() == tensor.untyped_storage_ptr() and self.dtype == tensor.dtype
+            and self.storage_offset() == tensor.storage_offset() and tuple(self.shape) == tuple(tensor.shape)
+            and self.stride() == tensor.stride())
+
+
+def _map_(self, tensor, callable):
+    """self[i] = callable(self[i], tensor[i]) for every element (tensor broadcast to self), in Python."""
+    import dyngraph
+
+    if self.is_cuda or tensor.is_cuda:
+        raise TypeError("map_ is only implemented on CPU tensors")
+    other = tensor.expand(self.shape)
+    values = [callable(a, b) for a, b in zip(self.reshape(-1).tolist(), other.reshape(-1).tolist())]
+    return self.copy_(dyngraph.tensor(values, dtype=self.dtype).reshape(self.shape))
+
+
+def _map2_(self, x, y, callable):
+    """self[i] = callable(self[i], x[i], y[i]) for every element (x and y broadcast to self)."""
+    import dyngraph
+
+    if self.is_cuda or x.is_cuda or y.is_cuda:
+        raise TypeError("map2_ is only implemented on CPU tensors")
+    xs, ys = x.expand(self.shape).reshape(-1).tolist(), y.expand(self.shape).reshape(-1).tolist()
+    values = [callable(a, b, c) for a, b, c in zip(self.reshape(-1).tolist(), xs, ys)]
+    return self.copy_(dyngraph.tensor(values, dtype=self.dtype).reshape(self.shape))
+
+
+def _prelu(self, weight):
+    from .nn.functional import prelu
+
+    return prelu(self, weight)
+
+
 def _install():
     props = {"H": _H, "mH": _mH, "mT": None, "layout": _layout}
     for name, fn in props.items():
@@ -255,7 +348,9 @@ def _install():
             setattr(Tensor, name, property(fn))
     methods = {"adjoint": adjoint, "lerp_": _lerp_, "apply_": _apply_, "msort": msort,
                "is_nonzero": is_nonzero, "dist": dist, "multinomial": multinomial,
-               "const_data_ptr": lambda self: self.data_ptr()}
+               "const_data_ptr": lambda self: self.data_ptr(), "resize_": _resize_, "resize_as_": _resize_as_,
+               "resize": _resize, "resize_as": _resize_as, "is_set_to": _is_set_to, "map_": _map_, "map2_": _map2_,
+               "prelu": _prelu}
     for name in ("is_meta", "is_quantized", "is_mkldnn", "is_sparse_csr", "is_nested"):  # layouts dyngraph lacks
         if not hasattr(Tensor, name):
             setattr(Tensor, name, property(lambda self: False))

@@ -15,9 +15,14 @@ from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck", "functional",
-           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Variable"]
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Variable", "is_tensor_like"]
 
 Variable = Tensor  # PyTorch's old name
+
+
+def is_tensor_like(inp):
+    """True for tensors and for objects whose type defines __torch_function__ (tensor-like stand-ins)."""
+    return isinstance(inp, Tensor) or hasattr(type(inp), "__torch_function__")
 
 
 def _as_list(x):
