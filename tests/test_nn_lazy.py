@@ -1,4 +1,5 @@
-"""Lazy modules: shapes inferred on the first forward, then the regular class; state dict loading."""
+"""Lazy modules (shapes inferred on the first forward, then the regular class; state dict loading),
+and SyncBatchNorm without a process group."""
 
 import numpy as np
 import pytest
@@ -47,3 +48,15 @@ def test_load_state_dict_materializes():
     lazy.load_state_dict(source.state_dict())
     assert type(lazy) is nn.Linear and lazy.weight.shape == (2, 4)
     np.testing.assert_array_equal(lazy.weight.detach().numpy(), source.weight.detach().numpy())
+
+
+def test_sync_batchnorm_without_a_process_group_is_local_batchnorm():
+    x = dyngraph.randn(4, 3, 5, dtype=dyngraph.float64)
+    sync = nn.SyncBatchNorm(3).double()
+    plain = nn.BatchNorm1d(3).double()
+    np.testing.assert_allclose(sync(x).detach().numpy(), plain(x).detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(sync.running_var.numpy(), plain.running_var.numpy(), rtol=1e-12)
+    model = nn.SyncBatchNorm.convert_sync_batchnorm(nn.Sequential(nn.Conv2d(3, 3, 1), nn.BatchNorm2d(3)))
+    assert type(model[1]) is nn.SyncBatchNorm and model[1].num_features == 3
+    with pytest.raises(ValueError, match="2D"):
+        sync(dyngraph.ones(3, dtype=dyngraph.float64))

@@ -188,6 +188,11 @@ def poisson_nll_loss(input, target, log_input, full, eps, reduction):
                               reduction=_reduction(reduction))
 
 
+@typed("ctc_loss", log_probs="Tensor", targets="Tensor", blank="int", reduction="int", zero_infinity="bool")
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction=0, zero_infinity=False):
+    return F.ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, _reduction(reduction), zero_infinity)
+
+
 @typed("binary_cross_entropy_with_logits", input="Tensor", target="Tensor", weight="Tensor?", pos_weight="Tensor?", reduction="int")
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
     return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),

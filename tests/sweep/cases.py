@@ -116,8 +116,9 @@ LOOSE_WORDS = ("rand", "normal", "bernoulli", "multinomial", "dropout", "uniform
                "storage", "Generator", "__repr__", "__format__", "random_")
 
 
-# ...and single ops whose name has none of those words (Tensor.new(*sizes) is uninitialized memory).
-LOOSE_OPS = ("Tensor.new",)
+# ...and single ops whose name has none of those words (uninitialized memory: Tensor.new(*sizes), the
+# elements resize_ adds).
+LOOSE_OPS = ("Tensor.new", "Tensor.resize_", "Tensor.resize_as_")
 
 
 def is_loose(case_id):

@@ -255,6 +255,7 @@ def one_hot(tensor, num_classes=-1):
 # ---- the other families, one file each ----------------------------------------------------------
 from ._functional_attention import *  # noqa: E402,F401,F403
 from ._functional_conv import *  # noqa: E402,F401,F403
+from ._functional_ctc import *  # noqa: E402,F401,F403
 from ._functional_dropout import *  # noqa: E402,F401,F403
 from ._functional_losses import *  # noqa: E402,F401,F403
 from ._functional_nll import *  # noqa: E402,F401,F403
