@@ -57,6 +57,32 @@ NN_CASES = [
 ]
 
 
+def _image(grad=False, shape=(16, 32, 64, 64)):
+    return lambda m: (m.randn(*shape, requires_grad=grad),)
+
+
+def _resize(mode, **kw):
+    return lambda F, x: F.interpolate(x, scale_factor=2, mode=mode, **kw)
+
+
+# The resampling cases of the kernels issue (#21): targets are dyngraph / PyTorch <= 1.0.
+RESAMPLE_CASES = [
+    Case("interpolate nearest x2 (16,32,64,64)", _nn_case(_image(), _resize("nearest")), target=1.0),
+    Case("interpolate bilinear x2 (16,32,64,64)", _nn_case(_image(), _resize("bilinear")), target=1.0),
+    Case("interpolate bicubic x2 (16,32,64,64)", _nn_case(_image(), _resize("bicubic")), target=1.0),
+    Case("interpolate nearest x2 fwd+bwd", _nn_case(_image(True), _resize("nearest"), True), target=1.0),
+    Case("interpolate bilinear x2 fwd+bwd", _nn_case(_image(True), _resize("bilinear"), True), target=1.0),
+    Case("interpolate bicubic x2 fwd+bwd", _nn_case(_image(True), _resize("bicubic"), True), target=1.0),
+    Case("interpolate bilinear antialias /2 (16,32,64,64)",
+         _nn_case(_image(), lambda F, x: F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True)),
+         target=1.0),
+    Case("adaptive_avg_pool2d 7x7 (32,64,32,32)",
+         _nn_case(_image(shape=(32, 64, 32, 32)), lambda F, x: F.adaptive_avg_pool2d(x, 7)), target=1.0),
+    Case("adaptive_avg_pool2d 7x7 fwd+bwd", _nn_case(_image(True, (32, 64, 32, 32)),
+                                                    lambda F, x: F.adaptive_avg_pool2d(x, 7), True), target=1.0),
+]
+
+
 def _train_step(make_model, batch_shape, classes, optimizer):
     """One training step (forward, cross-entropy loss, backward, optimizer step) of make_model(nn)."""
     def with_lib(lib):

@@ -121,6 +121,26 @@ using MaxPoolKernel = void (*)(const WindowArgs& args, const char* image, char* 
 // the same element).
 using MaxPoolBackwardKernel = void (*)(const WindowArgs& args, const char* grad, const int64_t* indices,
                                        char* grad_image);
+// Separable resampling (interpolate, adaptive average pooling) of a dense
+// (planes, in[0], in[1], in[2]) tensor into a dense (planes, out[0], out[1],
+// out[2]) one: out[p, o0, o1, o2] = sum over taps k0, k1, k2 of
+// w0[o0][k0] * w1[o1][k1] * w2[o2][k2] * in[p, i0[o0][k0], i1[o1][k1], i2[o2][k2]].
+// Tap tables are dense (out[d], taps[d]) on the kernel's device: int64 indices
+// and weights of resample_weight_t (float64 for float64/complex128 data,
+// float32 otherwise). A null table is the identity axis (in = out, one tap of
+// weight 1); a spatial layout with fewer than 3 dims fills the leading ones so.
+struct ResampleArgs {
+  Dtype dtype;
+  int64_t planes;
+  int64_t in[3], out[3], taps[3];
+  const int64_t* index[3];
+  const void* weight[3];
+};
+using ResampleKernel = void (*)(const ResampleArgs& args, const char* input, char* output);
+// The adjoint: grad_input (dense (planes, *in) of the opmath dtype, float32 for
+// float16/bfloat16 data, zero-filled on entry) accumulates each grad_output
+// element times its taps' weights.
+using ResampleBackwardKernel = void (*)(const ResampleArgs& args, const char* grad_output, char* grad_input);
 // Normalizes each row of a dense (rows, n) input: y = (x - mean) * rstd
 // (* weight + bias, both dense (n) when given); writes the float32/64 row
 // statistics mean and rstd = 1 / sqrt(var + eps) (biased var).
@@ -211,6 +231,8 @@ struct KernelTable {
   Col2imKernel col2im = nullptr;
   MaxPoolKernel max_pool = nullptr;
   MaxPoolBackwardKernel max_pool_backward = nullptr;  // optional: without it, a differentiable scatter-add
+  ResampleKernel resample = nullptr;
+  ResampleBackwardKernel resample_backward = nullptr;
   RowNormKernel row_norm = nullptr;
   ChannelMomentsKernel channel_moments = nullptr;
   SgdKernel sgd = nullptr;

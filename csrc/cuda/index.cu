@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/dispatch.h"
+#include "cuda/atomic.cuh"
 #include "cuda/launch.h"
 #include "cuda/loop.cuh"
 #include "dyngraph/ops.h"
@@ -49,36 +50,6 @@ void take(const IndexArgs& a) {
   }
 }
 
-// dst += v, atomically. Types without a native atomic add use a
-// compare-and-swap loop on the aligned 32-bit word that holds them.
-template <class T>
-__device__ void atomic_add(T* dst, T v) {
-  if constexpr (std::is_same<T, float>::value || std::is_same<T, double>::value || std::is_same<T, int32_t>::value) {
-    atomicAdd(dst, v);
-  } else if constexpr (std::is_same<T, int64_t>::value) {
-    atomicAdd(reinterpret_cast<unsigned long long*>(dst), static_cast<unsigned long long>(v));  // wraps like int64
-  } else if constexpr (is_complex_t<T>::value) {
-    atomic_add(&dst->re, v.re);
-    atomic_add(&dst->im, v.im);
-  } else {
-    static_assert(sizeof(T) <= 2, "sub-word types only");
-    const uintptr_t addr = reinterpret_cast<uintptr_t>(dst);
-    unsigned* word = reinterpret_cast<unsigned*>(addr & ~uintptr_t(3));
-    const unsigned shift = static_cast<unsigned>(addr & 3) * 8;
-    const unsigned mask = ((1u << (8 * sizeof(T))) - 1u) << shift;
-    unsigned old = *word, assumed;
-    do {
-      assumed = old;
-      T cur;
-      unsigned bits = (assumed & mask) >> shift;
-      memcpy(&cur, &bits, sizeof(T));
-      T sum = T(cur + v);
-      unsigned new_bits = 0;
-      memcpy(&new_bits, &sum, sizeof(T));
-      old = atomicCAS(word, assumed, (assumed & ~mask) | (new_bits << shift));
-    } while (old != assumed);
-  }
-}
 
 template <class T>
 __global__ void put_kernel(int64_t total, int64_t rest_count, T* base, const int64_t* offsets, const int64_t* rest,

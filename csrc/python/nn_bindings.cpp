@@ -18,6 +18,10 @@ void bind_nn(py::module_& m) {
         py::arg("input"), py::arg("weight"), py::arg("bias"), py::arg("stride"), py::arg("padding"),
         py::arg("dilation"), py::arg("transposed"), py::arg("output_padding"), py::arg("groups"));
   m.def("_max_pool", [](T x, I k, I s, I p, I d, bool ceil) { return max_pool(x, k, s, p, d, ceil); });
+  m.def("_interpolate",
+        [](T x, I size, const std::string& mode, bool align_corners, const std::vector<double>& scales,
+           bool antialias) { return interpolate(x, size, mode, align_corners, scales, antialias); });
+  m.def("_adaptive_avg_pool", [](T x, I size) { return adaptive_avg_pool(x, size); });
   m.def("layer_norm",
         [](T x, I shape, std::optional<Tensor> w, std::optional<Tensor> b, double eps) {
           return layer_norm(x, shape, w, b, eps);

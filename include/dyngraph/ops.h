@@ -323,6 +323,15 @@ DG_API Tensor convolution(const Tensor& input, const Tensor& weight, const std::
 // index of each max within its input plane. An empty stride means kernel_size.
 DG_API std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
                                           IntArrayRef padding, IntArrayRef dilation, bool ceil_mode);
+// Resampling of a (batch, channels, *spatial) input with 1 to 3 spatial dims
+// to output_size, as F.interpolate: mode "nearest", "nearest-exact",
+// "linear"/"bilinear"/"trilinear", "bicubic" or "area". scales are the
+// user's scale factors (empty, or one per dim; <= 0 for none), used for the
+// source coordinates as PyTorch does; antialias for bilinear and bicubic.
+DG_API Tensor interpolate(const Tensor& input, IntArrayRef output_size, const std::string& mode,
+                          bool align_corners = false, const std::vector<double>& scales = {}, bool antialias = false);
+// Adaptive average pooling of a (batch, channels, *spatial) input (1 to 3 spatial dims).
+DG_API Tensor adaptive_avg_pool(const Tensor& input, IntArrayRef output_size);
 // Normalizes over the trailing normalized_shape dims, then weight * x + bias.
 DG_API Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape,
                          const std::optional<Tensor>& weight = std::nullopt,

@@ -12,7 +12,7 @@ import builtins
 from . import _C
 from ._C import Tensor
 from ._factories import arange, ones, tensor, zeros
-from ._out import finish_out
+from ._out import _type_name as _c10_name, finish_out
 
 __all__ = ["index_add", "index_copy", "index_fill", "masked_scatter", "scatter_reduce",
            "index_add_", "index_copy_", "index_fill_", "masked_scatter_", "scatter_reduce_", "IndexOutOfRange"]
@@ -94,9 +94,7 @@ def _prepare_index_write(self, dim, index, source, op, same_dtype_message):
 
 
 def _type_name(t):
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
-            "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-            "complex64": "ComplexFloat", "complex128": "ComplexDouble"}[t.dtype._name]
+    return _c10_name(t.dtype)
 
 
 _ADD_DTYPE_MSG = "index_add_(): self ({self}) and source ({source}) must have the same scalar type"
@@ -197,7 +195,7 @@ def _scatter_source(mask, source, shape, self_dtype):
 
 
 def _dtype_short(dtype):
-    return _type_name(zeros(0, dtype=dtype))
+    return _c10_name(dtype)
 
 
 def masked_scatter(input, mask, source):

@@ -295,6 +295,22 @@ int main() {
     CHECK_THROWS(nn::GELU("fast"), ValueError);
   });
 
+  run_test("ops: interpolate and adaptive_avg_pool from C++", [] {
+    Tensor image = arange(4).to(kFloat64).view({1, 1, 2, 2});  // [[0, 1], [2, 3]]
+    Tensor up = interpolate(image, {3, 3}, "bilinear", /*align_corners=*/true);
+    CHECK(up.sizes().equals({1, 1, 3, 3}));
+    CHECK(close(value(up, {0, 0, 1, 1}), 1.5) && close(value(up, {0, 0, 2, 1}), 2.5));
+    Tensor nearest = interpolate(image, {4, 4}, "nearest");
+    CHECK(close(value(nearest, {0, 0, 3, 0}), 2) && close(value(nearest, {0, 0, 1, 3}), 1));
+    CHECK(close(value(adaptive_avg_pool(image, {1, 1}), {0, 0, 0, 0}), 1.5));
+    Tensor x = ones({1, 1, 2, 2}, TensorOptions(kFloat64));
+    x.requires_grad_();
+    sum(interpolate(x, {4, 4}, "bilinear")).backward();  // each input spreads weight 4 over the output
+    CHECK(close(value(x.grad(), {0, 0, 1, 0}), 4));
+    CHECK_THROWS(interpolate(image, {3, 3}, "cubic-spline"), ValueError);
+    CHECK_THROWS(interpolate(image, {3}, "bilinear"), Error);
+  });
+
   run_test("nn: registration, modes, zero_grad, errors", [] {
     auto model = make_mlp();
     CHECK(model->is_training());

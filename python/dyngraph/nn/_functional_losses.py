@@ -186,14 +186,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 # ---- classification losses ------------------------------------------------------------------------
 
 
-_C10_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool",
-               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-
-
-def _c10_name(dtype):
-    """PyTorch's C++ name of a dtype, as its error messages spell it (Float, Long, ...)."""
-    return _C10_NAMES.get(dtype._name, dtype._name)
+from .._out import _type_name as _c10_name  # PyTorch's C++ dtype names (Float, Long, ...)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):

@@ -204,23 +204,11 @@ def _windows(in_size, out_size):
     return starts, ends
 
 
-def _averaging_matrix(in_size, out_size, dtype, device):
-    import dyngraph
-
-    m = np.zeros((out_size, in_size))
-    for i, (s, e) in enumerate(zip(*_windows(in_size, out_size))):
-        m[i, s:e] = 1.0 / (e - s)
-    return dyngraph.tensor(m, dtype=dtype, device=device)
-
-
 def _adaptive_avg(input, output_size, dims, name):
     x, unbatched, outs = _adaptive_sizes(input, output_size, dims, name)
     if not (x.dtype.is_floating_point or x.dtype.is_complex):
         raise RuntimeError(f"\"{name}\" not implemented for '{x.dtype}'")
-    for j in range(dims):
-        axis = 2 + j
-        m = _averaging_matrix(x.shape[axis], outs[j], x.dtype, x.device)
-        x = _C.matmul(x.movedim(axis, -1), m.t()).movedim(-1, axis)
+    x = _C._adaptive_avg_pool(x, outs)
     return x.squeeze(0) if unbatched else x
 
 

@@ -7,6 +7,7 @@ import math
 from .. import _C
 from ._functional_utils import ntuple
 from .._arg_checks import check_tensor_args
+from .._out import _type_name
 
 __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "grid_sample", "affine_grid",
            "pixel_shuffle", "pixel_unshuffle", "channel_shuffle", "native_channel_shuffle",
@@ -109,120 +110,95 @@ def _constant_pad(input, pads, value):
 
 # ---- interpolate ----------------------------------------------------------------------------------
 
-_DIMS_OF_MODE = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
+_DIMS_OF_MODE = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3, "lanczos": 2}
+_MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
+
+
+def _is_integer(x):
+    return isinstance(x, int) or (hasattr(x, "__index__") and not isinstance(x, float))
 
 
 def _output_sizes(input, size, scale_factor, recompute_scale_factor, dims):
-    if (size is None) == (scale_factor is None):
-        raise ValueError("only one of size or scale_factor should be defined" if size is not None
-                         else "either size or scale_factor should be defined")
+    """PyTorch's size/scale_factor rules: the output sizes, and the scale factors the kernel uses (or None)."""
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
     in_sizes = list(input.shape[2:])
     if size is not None:
+        if isinstance(size, (list, tuple)):
+            if len(size) != dims:
+                raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input "
+                                 f"with spatial dimensions of {in_sizes} and output size of {size}. Please provide "
+                                 "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
+                                 "format.")
+            if not all(_is_integer(x) for x in size):
+                raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] or "
+                                f"Tuple[int, int, int], but got size with types {[type(x) for x in size]}")
+            sizes = [int(s) for s in size]
+        else:
+            sizes = [int(size)] * dims
         if recompute_scale_factor:
             raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
-        sizes = [int(s) for s in size] if isinstance(size, (list, tuple)) else [int(size)] * dims
-        if len(sizes) != dims:
-            raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
-                             f"spatial dimensions of {in_sizes} and output size of {list(size)}. Please provide "
-                             "input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
-        return sizes, [None] * dims
-    scales = [float(s) for s in scale_factor] if isinstance(scale_factor, (list, tuple)) else [float(scale_factor)] * dims
-    if len(scales) != dims:
-        raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input with "
-                         f"spatial dimensions of {in_sizes} and scale_factor of shape {list(scale_factor)}.")
+        return sizes, None
+    if scale_factor is None:
+        raise ValueError("either size or scale_factor should be defined")
+    if isinstance(scale_factor, (list, tuple)):
+        if len(scale_factor) != dims:
+            raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input "
+                             f"with spatial dimensions of {in_sizes} and scale_factor of shape {scale_factor}. Please "
+                             "provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
+                             "(s1, s2, ...,sK) format.")
+        scales = [float(s) for s in scale_factor]
+    else:
+        scales = [float(scale_factor)] * dims
     sizes = [int(math.floor(s * f)) for s, f in zip(in_sizes, scales)]
-    return sizes, ([None] * dims if recompute_scale_factor else scales)
-
-
-def _source_coords(out_size, in_size, scale, align_corners, device, cubic=False):
-    """Continuous source coordinate of each output position (PyTorch's area_pixel_compute_source_index)."""
-    import dyngraph
-
-    dst = dyngraph.arange(out_size, dtype=dyngraph.float64, device=device)
-    if align_corners:
-        ratio = (in_size - 1) / (out_size - 1) if out_size > 1 else 0.0
-        return dst * ratio
-    ratio = 1.0 / scale if scale is not None and scale > 0 else in_size / out_size
-    src = (dst + 0.5) * ratio - 0.5
-    return src if cubic else src.clamp_min(0.0)
-
-
-def _nearest_indices(out_size, in_size, scale, exact, device):
-    import dyngraph
-
-    ratio = 1.0 / scale if scale is not None and scale > 0 else in_size / out_size
-    dst = dyngraph.arange(out_size, dtype=dyngraph.float64, device=device)
-    src = ((dst + 0.5) * ratio).floor() if exact else (dst * ratio).floor()
-    return src.long().clamp(max=in_size - 1)
-
-
-def _along(x, axis, weights_and_indices):
-    """sum_t w_t * x.index_select(axis, i_t), with each w_t broadcast along axis."""
-    out = None
-    shape = [1] * x.dim()
-    shape[axis] = -1
-    for w, i in weights_and_indices:
-        term = x.index_select(axis, i) * w.to(x.dtype).view(shape)
-        out = term if out is None else out + term
-    return out
-
-
-def _cubic_weights(t):
-    a = -0.75
-    w0 = ((a * (t + 1) - 5 * a) * (t + 1) + 8 * a) * (t + 1) - 4 * a
-    w1 = ((a + 2) * t - (a + 3)) * t * t + 1
-    w2 = ((a + 2) * (1 - t) - (a + 3)) * (1 - t) * (1 - t) + 1
-    w3 = ((a * (2 - t) - 5 * a) * (2 - t) + 8 * a) * (2 - t) - 4 * a
-    return [w0, w1, w2, w3]
+    return sizes, (None if recompute_scale_factor else scales)
 
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None, recompute_scale_factor=None,
                 antialias=False):
-    dims = input.dim() - 2
-    if dims < 1 or dims > 3:
-        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
-                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
-                                  f"(got {mode})")
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating modes: "
                              "linear | bilinear | bicubic | trilinear")
-    elif mode in _DIMS_OF_MODE:
-        if _DIMS_OF_MODE[mode] != dims:
-            raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {_DIMS_OF_MODE[mode] + 2}D input")
-        align_corners = bool(align_corners)
     else:
+        align_corners = bool(align_corners)
+    dims = input.dim() - 2
+    if dims < 1 or dims > 3 or (mode not in _DIMS_OF_MODE and mode not in ("nearest", "area", "nearest-exact")):
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for "
-                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact "
-                                  f"(got {mode})")
-    if antialias:
-        raise NotImplementedError("Anti-alias option is only supported for bilinear and bicubic modes")
+                                  f"the modes: {_MODES} (got {mode})")
     sizes, scales = _output_sizes(input, size, scale_factor, recompute_scale_factor, dims)
-    if any(s <= 0 for s in sizes):
-        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({', '.join(map(str, input.shape[2:]))}) "
-                           f"and output ({', '.join(map(str, sizes))})")
     if mode == "area":
-        from ._functional_pool import _adaptive_avg
+        scales = None  # area is adaptive average pooling of the output size
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.dim() == 4):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires a 4-D "
+                         "tensor as input")
+    if mode == "lanczos":
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
+    if mode in _DIMS_OF_MODE and _DIMS_OF_MODE[mode] != dims:
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {_DIMS_OF_MODE[mode] + 2}D input")
+    if any(s <= 0 for s in sizes) or (input.numel() and any(s <= 0 for s in input.shape[2:])):
+        names = "DHW"[3 - dims:]
+        raise RuntimeError("Input and output sizes should be greater than 0, but got input ("
+                           + ", ".join(f"{n}: {s}" for n, s in zip(names, input.shape[2:])) + ") output ("
+                           + ", ".join(f"{n}: {s}" for n, s in zip(names, sizes)) + ")")
+    exact_modes = ("nearest", "nearest-exact", "area")  # uint8 only here (PyTorch's uint8 resize rounds its own way)
+    if not (input.dtype.is_floating_point or input.dtype.is_complex or (input.dtype == _uint8() and mode in exact_modes)):
+        raise NotImplementedError(f"\"upsample_{mode.replace('-', '_')}{dims}d\" not implemented for "
+                                  f"'{_type_name(input.dtype)}'")
+    if mode == "area":
+        from ._functional_pool import adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d
 
-        return _adaptive_avg(input, sizes, dims, "adaptive_avg_pool")
-    x = input
-    for j in range(dims):
-        axis, in_size, out_size = 2 + j, input.shape[2 + j], sizes[j]
-        if mode in ("nearest", "nearest-exact"):
-            index = _nearest_indices(out_size, in_size, scales[j], mode == "nearest-exact", x.device)
-            x = x.index_select(axis, index)
-            continue
-        src = _source_coords(out_size, in_size, scales[j], align_corners, x.device, cubic=mode == "bicubic")
-        base = src.floor()
-        t = src - base
-        base = base.long()
-        if mode == "bicubic":
-            taps = [(w, (base + k - 1).clamp(0, in_size - 1)) for k, w in enumerate(_cubic_weights(t))]
-        else:
-            i0 = base.clamp(max=in_size - 1)
-            taps = [(1 - t, i0), (t, (i0 + 1).clamp(max=in_size - 1))]
-        x = _along(x, axis, taps)
-    return x
+        return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dims - 1](input, sizes)
+    return _C._interpolate(input, sizes, mode, bool(align_corners), scales or [], bool(antialias))
+
+
+def _uint8():
+    import dyngraph
+
+    return dyngraph.uint8
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
