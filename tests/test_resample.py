@@ -223,3 +223,47 @@ def test_errors_match_pytorch():
 def test_absurd_output_sizes_raise_before_building_tables(size):
     with pytest.raises(RuntimeError):
         F.interpolate(dyngraph.ones(1, 1, 2, 2), size=size, mode="bilinear")
+
+
+# ---- average pooling (the same op with window taps) --------------------------------------------------
+
+
+@pytest.mark.parametrize("dims", [1, 2, 3])
+@pytest.mark.parametrize("kernel,stride,padding", [(2, None, 0), (3, 2, 1), (3, 1, 1), (2, 3, 1)])
+@pytest.mark.parametrize("ceil_mode", [False, True])
+@pytest.mark.parametrize("count_include_pad", [False, True])
+def test_avg_pool_matches_pytorch(dims, kernel, stride, padding, ceil_mode, count_include_pad):
+    torch = _torch()
+    x = np.random.default_rng(dims).standard_normal((2, 3) + (9, 8, 7)[:dims])
+    kw = dict(kernel_size=kernel, stride=stride, padding=padding, ceil_mode=ceil_mode,
+              count_include_pad=count_include_pad)
+    name = f"avg_pool{dims}d"
+    tx, dx = torch.tensor(x, requires_grad=True), _t(x, requires_grad=True)
+    want, got = getattr(torch.nn.functional, name)(tx, **kw), getattr(F, name)(dx, **kw)
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-12, atol=1e-14)
+    g = np.random.default_rng(0).standard_normal(tuple(want.shape))
+    want.backward(torch.tensor(g))
+    got.backward(_t(g))
+    np.testing.assert_allclose(dx.grad.numpy(), tx.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("divisor_override", [None, 4])
+def test_avg_pool_of_integers_truncates_the_exact_quotient(divisor_override):
+    x = np.arange(-12, 13, dtype=np.int64).reshape(1, 1, 5, 5)
+    got = F.avg_pool2d(dyngraph.tensor(x), 3, 2, 1, divisor_override=divisor_override).numpy()
+    padded = np.pad(x[0, 0], 1)
+    want = np.empty((3, 3), dtype=np.int64)
+    for i in range(3):
+        for j in range(3):
+            window = padded[2 * i:2 * i + 3, 2 * j:2 * j + 3]
+            want[i, j] = int(window.sum() / (divisor_override or 9))  # int() truncates toward zero
+    np.testing.assert_array_equal(got[0, 0], want)
+
+
+def test_avg_pool_gradgradcheck_and_divisor_override():
+    x = _t(np.random.default_rng(10).standard_normal((1, 2, 5, 6)), requires_grad=True)
+    fn = lambda t: F.avg_pool2d(t, (2, 3), 2, (1, 1), True, False, divisor_override=5)  # noqa: E731
+    assert gradcheck(fn, (x,))
+    assert gradgradcheck(fn, (x,))
+    sums = F.avg_pool2d(x, 2, divisor_override=1)
+    np.testing.assert_allclose(sums.detach().numpy()[0, 0, 0, 0], x.detach().numpy()[0, 0, :2, :2].sum())

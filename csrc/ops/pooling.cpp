@@ -40,6 +40,24 @@ struct MaxPoolBackward final : Node {
 
 }  // namespace
 
+int64_t pooled_size(int64_t size, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation, bool ceil_mode,
+                    const char* op) {
+  DG_CHECK(kernel > 0 && stride > 0 && dilation > 0, Error, op,
+           ": kernel_size, stride and dilation must be greater than zero, but got kernel_size=", kernel, ", stride=",
+           stride, ", dilation=", dilation);
+  DG_CHECK(padding >= 0 && padding <= kernel / 2, Error, "pad should be at most half of effective kernel size, but "
+           "got pad=", padding, ", kernel_size=", kernel, " and dilation=", dilation);
+  const int64_t span = window_span(kernel, dilation, op);
+  int64_t room = padded_size(size, padding, op) - span;
+  DG_CHECK(!ceil_mode || !__builtin_add_overflow(room, stride - 1, &room), Error, op, ": stride ", stride,
+           " is too large");
+  int64_t out = room / stride + 1;
+  if (room < 0) out = 0;
+  if (ceil_mode && out > 0 && (out - 1) * stride >= size + padding) --out;  // the last window must start inside
+  DG_CHECK(out > 0, Error, "Given input size: ", size, ". Calculated output size is too small (", out, ")");
+  return out;
+}
+
 std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
                                    IntArrayRef padding, IntArrayRef dilation, bool ceil_mode) {
   const int64_t dims = input.dim() - 2;
@@ -61,19 +79,7 @@ std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size,
   for (int64_t d = 0; d < dims; ++d) {
     size_t i = static_cast<size_t>(d), j = static_cast<size_t>(3 - dims + d);
     int64_t size = input.sizes()[static_cast<size_t>(2 + d)];
-    DG_CHECK(k[i] > 0 && s[i] > 0 && dl[i] > 0, Error, op,
-             ": kernel_size, stride and dilation must be greater than zero, but got kernel_size=", kernel_size,
-             ", stride=", stride, ", dilation=", dilation);
-    DG_CHECK(p[i] >= 0 && p[i] <= k[i] / 2, Error, "pad should be at most half of effective kernel size, but got pad=",
-             p[i], ", kernel_size=", k[i], " and dilation=", dl[i]);
-    const int64_t span = window_span(k[i], dl[i], op);
-    int64_t room = padded_size(size, p[i], op) - span;
-    DG_CHECK(!ceil_mode || !__builtin_add_overflow(room, s[i] - 1, &room), Error, op, ": stride ", s[i], " is too large");
-    int64_t out = room / s[i] + 1;
-    if (room < 0) out = 0;
-    if (ceil_mode && out > 0 && (out - 1) * s[i] >= size + p[i]) --out;  // the last window must start inside
-    DG_CHECK(out > 0, Error, "Given input size: ", input.sizes(), ". Calculated output size is too small (", out,
-             " at spatial dim ", d, ")");
+    const int64_t out = pooled_size(size, k[i], s[i], p[i], dl[i], ceil_mode, op);
     a.image[j] = size;
     a.kernel[j] = k[i];
     a.out[j] = out;

@@ -1,5 +1,5 @@
-// interpolate (every mode of F.interpolate) and adaptive average pooling as
-// one separable resampling op: each spatial axis gets a table of source taps
+// interpolate (every mode of F.interpolate), average pooling and adaptive
+// average pooling as one separable resampling op: each spatial axis gets a table of source taps
 // (ops/resample_taps.h), and one kernel reads all axes' taps at once. The
 // op is linear in its input, so its backward is the adjoint kernel and the
 // adjoint's backward is the op again: gradients of any order, no host syncs.
@@ -9,6 +9,7 @@
 #include "core/dispatch.h"
 #include "dyngraph/ops.h"
 #include "ops/resample_taps.h"
+#include "ops/window.h"
 
 namespace dg {
 
@@ -78,18 +79,18 @@ std::shared_ptr<ResamplePlan> make_plan(const Tensor& input, IntArrayRef output_
   return plan;
 }
 
-// Builds the tap tables (after the output was allocated, so that an absurd
-// size fails there, before any table).
-void fill_tables(ResamplePlan& plan, ResampleMode mode, bool align_corners, const std::vector<double>& scales,
-                 Device device) {
+// Builds the tap tables, one axis at a time: build(W(), d, in, out) returns
+// spatial dim d's AxisTaps<W>. (Called after the output was allocated, so
+// that an absurd size fails there, before any table.)
+template <class Build>
+void fill_tables(ResamplePlan& plan, Device device, const Build& build) {
   const int64_t dims = static_cast<int64_t>(plan.output_sizes.size()) - 2;
   const bool wide = plan.dtype == kFloat64 || plan.dtype == kComplex128;
   for (int64_t d = 0; d < dims; ++d) {
     const int slot = static_cast<int>(3 - dims + d);
-    const double scale = scales.empty() ? 0.0 : scales[static_cast<size_t>(d)];
     const int64_t in = plan.args.in[slot], out = plan.args.out[slot];
-    if (wide) add_axis_tables(plan, slot, axis_taps<double>(mode, in, out, align_corners, scale), device);
-    else add_axis_tables(plan, slot, axis_taps<float>(mode, in, out, align_corners, scale), device);
+    if (wide) add_axis_tables(plan, slot, build(double(), d, in, out), device);
+    else add_axis_tables(plan, slot, build(float(), d, in, out), device);
   }
 }
 
@@ -140,16 +141,26 @@ Tensor resample_adjoint(const Tensor& grad, const PlanPtr& plan) {
   return out;
 }
 
-Tensor resample(const Tensor& input, IntArrayRef output_size, ResampleMode mode, bool align_corners,
-                const std::vector<double>& scales, const char* name) {
-  const bool weighted = mode != ResampleMode::nearest && mode != ResampleMode::nearest_exact;
-  DG_CHECK(!weighted || is_floating_point(input.dtype()) || is_complex(input.dtype()), NotImplementedError, "\"", name,
-           "\" not implemented for '", dtype_name(input.dtype()), "'");
+// Checks, plans and runs a resampling whose per-axis taps come from build (see fill_tables).
+template <class Build>
+Tensor resample(const Tensor& input, IntArrayRef output_size, bool weighted, const std::vector<double>& scales,
+                const char* name, const Build& build) {
+  DG_CHECK(!weighted || is_floating_point(input.dtype()) || is_complex(input.dtype()), NotImplementedError, "\"",
+           name, "\" not implemented for '", dtype_name(input.dtype()), "'");
   auto plan = make_plan(input, output_size, scales, name);
   // Allocating the output first makes an absurd size fail before any table is built.
   Tensor out = empty(plan->output_sizes, TensorOptions(input.dtype()).device(input.device()));
-  fill_tables(*plan, mode, align_corners, scales, input.device());
+  fill_tables(*plan, input.device(), build);
   return resample_forward(input, plan, out);
+}
+
+Tensor resample(const Tensor& input, IntArrayRef output_size, ResampleMode mode, bool align_corners,
+                const std::vector<double>& scales, const char* name) {
+  const bool weighted = mode != ResampleMode::nearest && mode != ResampleMode::nearest_exact;
+  return resample(input, output_size, weighted, scales, name, [&](auto w, int64_t d, int64_t in, int64_t out) {
+    const double scale = scales.empty() ? 0.0 : scales[static_cast<size_t>(d)];
+    return axis_taps<decltype(w)>(mode, in, out, align_corners, scale);
+  });
 }
 
 ResampleMode mode_of(const std::string& mode, bool antialias) {
@@ -187,6 +198,32 @@ Tensor interpolate(const Tensor& input, IntArrayRef output_size, const std::stri
 
 Tensor adaptive_avg_pool(const Tensor& input, IntArrayRef output_size) {
   return resample(input, output_size, ResampleMode::area, false, {}, "adaptive_avg_pool");
+}
+
+Tensor avg_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
+                bool ceil_mode, bool count_include_pad, std::optional<int64_t> divisor_override) {
+  const int64_t dims = input.dim() - 2;
+  DG_CHECK(dims >= 1 && dims <= 3, Error, "avg_pool: expected a (batch, channels, *spatial) input with 1 to 3 "
+           "spatial dims, got shape ", input.sizes());
+  const char* op = dims == 1 ? "avg_pool1d" : dims == 2 ? "avg_pool2d" : "avg_pool3d";
+  DG_CHECK(!divisor_override || *divisor_override != 0, Error, op, ": divisor must be not zero");
+  const Shape k = per_dim(kernel_size, dims, "kernel_size", op);
+  const Shape s = stride.empty() ? k : per_dim(stride, dims, "stride", op);
+  const Shape p = per_dim(padding, dims, "padding", op);
+  Shape out_sizes;
+  for (int64_t d = 0; d < dims; ++d) {
+    const size_t i = static_cast<size_t>(d);
+    out_sizes.push_back(pooled_size(input.sizes()[2 + i], k[i], s[i], p[i], 1, ceil_mode, op));
+  }
+  // A divisor override weighs every tap 1 and divides once, on the first axis.
+  return resample(input, out_sizes, true, {}, op, [&](auto w, int64_t d, int64_t in, int64_t out) {
+    using W = decltype(w);
+    const size_t i = static_cast<size_t>(d);
+    AxisTaps<W> t = window_taps<W>(in, out, k[i], s[i], p[i], count_include_pad, divisor_override.has_value());
+    if (divisor_override && d == 0)
+      for (W& weight : t.weight) weight /= static_cast<W>(*divisor_override);
+    return t;
+  });
 }
 
 }  // namespace dg

@@ -184,4 +184,31 @@ AxisTaps<W> axis_taps(ResampleMode mode, int64_t in, int64_t out, bool align_cor
   return t;
 }
 
+// The taps of average pooling along one axis (PyTorch's avg_pool geometry):
+// window o covers [o * stride - padding, + kernel) clipped to the input, and
+// weighs each input by 1 / its divisor along this axis: the window's extent
+// within the padded input (count_include_pad), or its valid count. The 2-D
+// and 3-D divisors are products of these, so pooling is separable too.
+template <class W>
+AxisTaps<W> window_taps(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+                        bool count_include_pad, bool unit_weights) {
+  AxisTaps<W> t;
+  t.taps = kernel;
+  t.index.assign(static_cast<size_t>(out * kernel), 0);
+  t.weight.assign(static_cast<size_t>(out * kernel), W(0));
+  for (int64_t o = 0; o < out; ++o) {
+    const int64_t start = o * stride - padding, end = std::min(start + kernel, in + padding);
+    const int64_t first = std::max(start, int64_t(0)), last = std::min(end, in);
+    const int64_t divisor = count_include_pad ? end - start : last - first;
+    for (int64_t k = 0; k < kernel; ++k) {
+      const int64_t i = start + k;
+      const bool inside = i >= first && i < last;
+      t.index[static_cast<size_t>(o * kernel + k)] = inside ? i : std::min(std::max(first, int64_t(0)), in - 1);
+      t.weight[static_cast<size_t>(o * kernel + k)] =
+          inside ? (unit_weights ? W(1) : W(1) / static_cast<W>(divisor)) : W(0);
+    }
+  }
+  return t;
+}
+
 }  // namespace dg

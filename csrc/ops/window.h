@@ -24,4 +24,10 @@ inline int64_t padded_size(int64_t size, int64_t padding, const char* op) {
   return padded;
 }
 
+// A pooling window's output count along one dim (PyTorch's pooling_output_shape):
+// checks kernel, stride, dilation and padding (at most half the kernel); with
+// ceil_mode the last window may hang over the end but must start inside.
+int64_t pooled_size(int64_t size, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation, bool ceil_mode,
+                    const char* op);
+
 }  // namespace dg

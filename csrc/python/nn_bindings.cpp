@@ -22,6 +22,9 @@ void bind_nn(py::module_& m) {
         [](T x, I size, const std::string& mode, bool align_corners, const std::vector<double>& scales,
            bool antialias) { return interpolate(x, size, mode, align_corners, scales, antialias); });
   m.def("_adaptive_avg_pool", [](T x, I size) { return adaptive_avg_pool(x, size); });
+  m.def("_avg_pool", [](T x, I k, I s, I p, bool ceil, bool count_pad, std::optional<int64_t> divisor) {
+    return avg_pool(x, k, s, p, ceil, count_pad, divisor);
+  });
   m.def("layer_norm",
         [](T x, I shape, std::optional<Tensor> w, std::optional<Tensor> b, double eps) {
           return layer_norm(x, shape, w, b, eps);

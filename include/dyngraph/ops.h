@@ -332,6 +332,11 @@ DG_API Tensor interpolate(const Tensor& input, IntArrayRef output_size, const st
                           bool align_corners = false, const std::vector<double>& scales = {}, bool antialias = false);
 // Adaptive average pooling of a (batch, channels, *spatial) input (1 to 3 spatial dims).
 DG_API Tensor adaptive_avg_pool(const Tensor& input, IntArrayRef output_size);
+// Average pooling of a (batch, channels, *spatial) floating-point input, as
+// F.avg_pool1d/2d/3d. An empty stride means kernel_size.
+DG_API Tensor avg_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,
+                       bool ceil_mode = false, bool count_include_pad = true,
+                       std::optional<int64_t> divisor_override = std::nullopt);
 // Normalizes over the trailing normalized_shape dims, then weight * x + bias.
 DG_API Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape,
                          const std::optional<Tensor>& weight = std::nullopt,

@@ -303,6 +303,8 @@ int main() {
     Tensor nearest = interpolate(image, {4, 4}, "nearest");
     CHECK(close(value(nearest, {0, 0, 3, 0}), 2) && close(value(nearest, {0, 0, 1, 3}), 1));
     CHECK(close(value(adaptive_avg_pool(image, {1, 1}), {0, 0, 0, 0}), 1.5));
+    CHECK(close(value(avg_pool(image, {2}, {1}, {1}), {0, 0, 1, 1}), 1.5));  // count_include_pad: 6 / 4
+    CHECK(close(value(avg_pool(image, {2}, {1}, {1}, false, false), {0, 0, 0, 1}), 0.5));  // (0 + 1) / 2
     Tensor x = ones({1, 1, 2, 2}, TensorOptions(kFloat64));
     x.requires_grad_();
     sum(interpolate(x, {4, 4}, "bilinear")).backward();  // each input spreads weight 4 over the output

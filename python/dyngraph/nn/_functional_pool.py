@@ -47,22 +47,6 @@ def _geometry(sizes, kernel, stride, padding, dilation, ceil_mode, name):
     return outs, extras
 
 
-def _padded(x, padding, extras, value):
-    from ._functional_resample import pad
-
-    pads = []
-    for p, e in zip(reversed(padding), reversed(extras)):
-        pads += [p, p + e]
-    return pad(x, pads, value=value) if any(pads) else x
-
-
-def _patches(x, kernel, stride, dilation, outs):
-    """(N, C, K, L) windows of a padded (N, C, *spatial) input."""
-    n, c = x.shape[0], x.shape[1]
-    cols = _C._im2col(x, kernel, dilation, [0] * len(kernel), stride)
-    return cols.view(n, c, math.prod(kernel), math.prod(outs))
-
-
 def _lowest(dtype):
     if dtype.is_floating_point:
         return -math.inf
@@ -108,32 +92,24 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 
 
 def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, dims, name):
-    import dyngraph
-
     x, unbatched = _batched(input, dims, name)
     kernel = ntuple(kernel_size, dims, "kernel_size")
     stride = kernel if stride is None or (not isinstance(stride, int) and len(stride) == 0) else ntuple(stride, dims)
-    padding, dilation = ntuple(padding, dims, "padding"), [1] * dims
-    sizes = list(x.shape[2:])
-    outs, extras = _geometry(sizes, kernel, stride, padding, dilation, ceil_mode, name)
-    sums = _patches(_padded(x, padding, extras, 0), kernel, stride, dilation, outs).sum(2)
-    if divisor_override:
-        result = sums / divisor_override
-    else:
-        with dyngraph.no_grad():
-            if count_include_pad:  # padding counts, ceil_mode's overhang does not
-                ones = dyngraph.ones([1, 1] + [s + 2 * p for s, p in zip(sizes, padding)], dtype=x.dtype,
-                                     device=x.device)
-                counts = _padded(ones, [0] * dims, extras, 0)
-                counts = _patches(counts, kernel, stride, dilation, outs).sum(2)
-            else:
-                ones = dyngraph.ones([1, 1] + sizes, dtype=x.dtype, device=x.device)
-                counts = _patches(_padded(ones, padding, extras, 0),
-                                  kernel, stride, dilation, outs).sum(2)
-        result = sums / counts
-    if not (x.dtype.is_floating_point or x.dtype.is_complex):
-        result = result.trunc().to(x.dtype)  # PyTorch's integer average truncates
-    result = result.view(list(x.shape[:2]) + outs)
+    padding = ntuple(padding, dims, "padding")
+    _geometry(list(x.shape[2:]), kernel, stride, padding, [1] * dims, ceil_mode, name)  # PyTorch's errors
+    def pool(t, divisor):
+        return _C._avg_pool(t, kernel, stride, padding, bool(ceil_mode), bool(count_include_pad), divisor)
+
+    if x.dtype.is_floating_point or x.dtype.is_complex:
+        result = pool(x, int(divisor_override) if divisor_override else None)
+    else:  # PyTorch's integer average: the exact window sum, divided and truncated
+        import dyngraph
+
+        divisor = divisor_override
+        if not divisor:
+            ones = dyngraph.ones([1, 1] + list(x.shape[2:]), dtype=dyngraph.float64, device=x.device)
+            divisor = (pool(ones, 1) / pool(ones, None)).round()  # valid count / mean of ones
+        result = (pool(x.double(), 1) / divisor).trunc().to(x.dtype)
     return result.squeeze(0) if unbatched else result
 
 
