@@ -61,6 +61,15 @@ def _image(grad=False, shape=(16, 32, 64, 64)):
     return lambda m: (m.randn(*shape, requires_grad=grad),)
 
 
+def _grid_inputs(grad=False):
+    return lambda m: (m.randn(16, 32, 64, 64, requires_grad=grad),
+                      (m.rand(16, 64, 64, 2) * 2.2 - 1.1).requires_grad_(grad))
+
+
+def _grid_sample(F, x, grid):
+    return F.grid_sample(x, grid, align_corners=False)
+
+
 def _resize(mode, **kw):
     return lambda F, x: F.interpolate(x, scale_factor=2, mode=mode, **kw)
 
@@ -75,6 +84,9 @@ RESAMPLE_CASES = [
     Case("interpolate bicubic x2 fwd+bwd", _nn_case(_image(True), _resize("bicubic"), True), target=1.0),
     Case("interpolate bilinear antialias /2 (16,32,64,64)",
          _nn_case(_image(), lambda F, x: F.interpolate(x, scale_factor=0.5, mode="bilinear", antialias=True)),
+         target=1.0),
+    Case("grid_sample bilinear (16,32,64,64) grid (16,64,64,2)", _nn_case(_grid_inputs(), _grid_sample), target=1.0),
+    Case("grid_sample bilinear fwd+bwd (input and grid)", _nn_case(_grid_inputs(True), _grid_sample, True),
          target=1.0),
     Case("avg_pool2d 3x3 s2 (16,32,64,64)", _nn_case(_image(), lambda F, x: F.avg_pool2d(x, 3, 2)), target=1.0),
     Case("avg_pool2d 3x3 s2 p1 fwd+bwd", _nn_case(_image(True), lambda F, x: F.avg_pool2d(x, 3, 2, 1), True),

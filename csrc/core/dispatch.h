@@ -141,6 +141,25 @@ using ResampleKernel = void (*)(const ResampleArgs& args, const char* input, cha
 // float16/bfloat16 data, zero-filled on entry) accumulates each grad_output
 // element times its taps' weights.
 using ResampleBackwardKernel = void (*)(const ResampleArgs& args, const char* grad_output, char* grad_input);
+// Weighted gathers through per-point tap lists (grid_sample's engine). With
+// x dense (batch, channels, sources), index and weight dense (batch, points,
+// taps) (indices valid in [0, sources); weight of x's dtype):
+//   gather:  out (batch, channels, points)  = sum_t weight * x[index]        (a = x)
+//   scatter: out (batch, channels, sources) += weight * a at each index      (a = grad, out zero-filled,
+//            of the opmath dtype: float32 for float16/bfloat16)
+//   dot:     out (batch, points, taps)      = sum_c a[c, point] * b[c, index] (a = grad, b = x)
+enum class TapOp { gather, scatter, dot };
+struct TapArgs {
+  TapOp op;
+  Dtype dtype;
+  int64_t batch, channels, sources, points, taps;
+  const int64_t* index;
+  const char* weight;
+  const char* a;
+  const char* b;
+  char* out;
+};
+using TapKernel = void (*)(const TapArgs& args);
 // Normalizes each row of a dense (rows, n) input: y = (x - mean) * rstd
 // (* weight + bias, both dense (n) when given); writes the float32/64 row
 // statistics mean and rstd = 1 / sqrt(var + eps) (biased var).
@@ -233,6 +252,7 @@ struct KernelTable {
   MaxPoolBackwardKernel max_pool_backward = nullptr;  // optional: without it, a differentiable scatter-add
   ResampleKernel resample = nullptr;
   ResampleBackwardKernel resample_backward = nullptr;
+  TapKernel taps = nullptr;
   RowNormKernel row_norm = nullptr;
   ChannelMomentsKernel channel_moments = nullptr;
   SgdKernel sgd = nullptr;

@@ -154,10 +154,38 @@ struct ElementwiseLoop {
         return;
       }
     }
+    if constexpr (N == 3) {  // where(cond, a, b) with any of them a broadcast scalar
+      unsigned scalars = 0;
+      bool dense = s[0] == so;
+      for (int i = 0; i < N; ++i) {
+        if (s[i + 1] == 0) scalars |= 1u << i;
+        else dense = dense && s[i + 1] == si;
+      }
+      if (dense) {
+        switch (scalars) {
+          case 1: return run_with_scalars<1>(data, n, std::index_sequence<I...>());
+          case 2: return run_with_scalars<2>(data, n, std::index_sequence<I...>());
+          case 3: return run_with_scalars<3>(data, n, std::index_sequence<I...>());
+          case 4: return run_with_scalars<4>(data, n, std::index_sequence<I...>());
+          case 5: return run_with_scalars<5>(data, n, std::index_sequence<I...>());
+          case 6: return run_with_scalars<6>(data, n, std::index_sequence<I...>());
+          default: break;  // all scalars: the strided loop below
+        }
+      }
+    }
     for (int64_t k = 0; k < n; ++k) {
       out_t r = f(load<in_t>(data[I + 1] + k * s[I + 1])...);
       std::memcpy(data[0] + k * s[0], &r, sizeof(out_t));
     }
+  }
+
+  // Dense output and inputs, except the inputs in kScalars (bit i: input i), read once.
+  template <unsigned kScalars, size_t... I>
+  void run_with_scalars(char** data, int64_t n, std::index_sequence<I...>) const {
+    out_t* __restrict__ out = reinterpret_cast<out_t*>(data[0]);
+    const in_t* in[N] = {reinterpret_cast<const in_t*>(data[I + 1])...};
+    const in_t value[N] = {load<in_t>(data[I + 1])...};
+    for (int64_t k = 0; k < n; ++k) out[k] = f(((kScalars >> I) & 1u ? value[I] : in[I][k])...);
   }
 };
 

@@ -15,6 +15,7 @@ void register_index_kernels(KernelTable& t);
 void register_blas_kernels(KernelTable& t);
 void register_nn_kernels(KernelTable& t);
 void register_resample_kernels(KernelTable& t);
+void register_tap_kernels(KernelTable& t);
 void register_optimizer_kernels(KernelTable& t);
 void register_sort_kernels(KernelTable& t);
 void register_nonzero_kernel(KernelTable& t);
@@ -29,6 +30,7 @@ void register_kernels(KernelTable& t) {
   register_blas_kernels(t);
   register_nn_kernels(t);
   register_resample_kernels(t);
+  register_tap_kernels(t);
   register_optimizer_kernels(t);
   register_sort_kernels(t);
   register_nonzero_kernel(t);

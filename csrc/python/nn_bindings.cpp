@@ -21,6 +21,9 @@ void bind_nn(py::module_& m) {
   m.def("_interpolate",
         [](T x, I size, const std::string& mode, bool align_corners, const std::vector<double>& scales,
            bool antialias) { return interpolate(x, size, mode, align_corners, scales, antialias); });
+  m.def("_grid_sample", [](T x, T grid, const std::string& mode, const std::string& padding, bool align) {
+    return grid_sample(x, grid, mode, padding, align);
+  });
   m.def("_adaptive_avg_pool", [](T x, I size) { return adaptive_avg_pool(x, size); });
   m.def("_avg_pool", [](T x, I k, I s, I p, bool ceil, bool count_pad, std::optional<int64_t> divisor) {
     return avg_pool(x, k, s, p, ceil, count_pad, divisor);

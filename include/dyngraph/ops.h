@@ -332,6 +332,12 @@ DG_API Tensor interpolate(const Tensor& input, IntArrayRef output_size, const st
                           bool align_corners = false, const std::vector<double>& scales = {}, bool antialias = false);
 // Adaptive average pooling of a (batch, channels, *spatial) input (1 to 3 spatial dims).
 DG_API Tensor adaptive_avg_pool(const Tensor& input, IntArrayRef output_size);
+// Samples a (N, C, H, W) or (N, C, D, H, W) input at the grid's (N, H_out,
+// W_out, 2) or (N, D_out, H_out, W_out, 3) normalized coordinates, as
+// F.grid_sample: mode "bilinear", "nearest" or "bicubic" (4-D only),
+// padding_mode "zeros", "border" or "reflection". Differentiable in both.
+DG_API Tensor grid_sample(const Tensor& input, const Tensor& grid, const std::string& mode = "bilinear",
+                          const std::string& padding_mode = "zeros", bool align_corners = false);
 // Average pooling of a (batch, channels, *spatial) floating-point input, as
 // F.avg_pool1d/2d/3d. An empty stride means kernel_size.
 DG_API Tensor avg_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,

@@ -310,6 +310,18 @@ int main() {
     sum(interpolate(x, {4, 4}, "bilinear")).backward();  // each input spreads weight 4 over the output
     CHECK(close(value(x.grad(), {0, 0, 1, 0}), 4));
     CHECK_THROWS(interpolate(image, {3, 3}, "cubic-spline"), ValueError);
+    // grid_sample at the center and two corners (x, y in [-1, 1]; corners on pixel centers).
+    Tensor grid = zeros({1, 1, 3, 2}, TensorOptions(kFloat64));
+    {
+      NoGradGuard no_grad;
+      grid.select(2, 1).fill_(-1.0);
+      grid.select(2, 2).fill_(1.0);
+    }
+    Tensor sampled = grid_sample(image, grid, "bilinear", "zeros", /*align_corners=*/true);
+    CHECK(sampled.sizes().equals({1, 1, 1, 3}));
+    CHECK(close(value(sampled, {0, 0, 0, 0}), 1.5) && close(value(sampled, {0, 0, 0, 1}), 0) &&
+          close(value(sampled, {0, 0, 0, 2}), 3));
+    CHECK_THROWS(grid_sample(image, grid, "bilinear", "mirror"), ValueError);
     CHECK_THROWS(interpolate(image, {3}, "bilinear"), Error);
   });
 

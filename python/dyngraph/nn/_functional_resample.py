@@ -1,6 +1,7 @@
 """Padding and resampling of nn.functional: pad, interpolate, grid_sample,
-affine_grid, pixel_shuffle. Each resampling is a gather of source indices
-and weights along one dim at a time, so autograd supplies the backward."""
+affine_grid, pixel_shuffle. interpolate and grid_sample are C++ ops (this
+file maps PyTorch's arguments onto them); pad and the shuffles are views and
+gathers composed here."""
 
 import math
 
@@ -16,12 +17,6 @@ __all__ = ["pad", "interpolate", "upsample", "upsample_nearest", "upsample_bilin
 # grid_sample's mode names and PyTorch's enum values for them.
 GRID_SAMPLE_INTERPOLATION_MODES = {"bilinear": 0, "nearest": 1, "bicubic": 2}
 GRID_SAMPLE_PADDING_MODES = {"zeros": 0, "border": 1, "reflection": 2}
-
-
-def _arange(n, like):
-    import dyngraph
-
-    return dyngraph.arange(n, dtype=dyngraph.int64, device=like.device)
 
 
 # ---- pad ------------------------------------------------------------------------------------------
@@ -216,63 +211,15 @@ def upsample_bilinear(input, size=None, scale_factor=None):
 # ---- grid_sample / affine_grid ---------------------------------------------------------------------
 
 
-def _unnormalize(coord, size, align_corners):
-    if align_corners:
-        return (coord + 1) / 2 * (size - 1)
-    return ((coord + 1) * size - 1) / 2
-
-
-def _reflect(coord, low, high):
-    """Reflects coordinates into [low, high] (PyTorch's reflect_coordinates, twice the range)."""
-    span = (high - low) / 2
-    if span <= 0:
-        return coord * 0
-    c = (coord - low / 2).abs()
-    extra = _C.fmod(c, span)
-    flips = (c / span).floor()
-    return _C.where(_C.fmod(flips, 2) == 0, extra + low / 2, span - extra + low / 2)
-
-
-def _source_pixel(coord, size, padding_mode, align_corners):
-    c = _unnormalize(coord, size, align_corners)
-    if padding_mode == "border":
-        c = c.clamp(0, size - 1)
-    elif padding_mode == "reflection":
-        c = _reflect(c, 0, 2 * (size - 1)) if align_corners else _reflect(c, -1, 2 * size - 1)
-        c = c.clamp(0, size - 1)
-    return c
-
-
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    if mode not in ("bilinear", "nearest"):
+    if mode not in tuple(GRID_SAMPLE_INTERPOLATION_MODES):  # compares with ==, as PyTorch (no hashing)
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
                          f"but got: '{mode}'")
-    if padding_mode not in ("zeros", "border", "reflection"):
+    if padding_mode not in tuple(GRID_SAMPLE_PADDING_MODES):
         raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
     check_tensor_args("grid_sample", ("input", input), ("grid", grid))  # after the modes, as in PyTorch
-    if input.dim() != 4 or grid.dim() != 4 or grid.shape[-1] != 2 or grid.shape[0] != input.shape[0]:
-        raise RuntimeError(f"grid_sample(): expected a 4D input (N, C, H, W) and a grid (N, H_out, W_out, 2) with the "
-                           f"same batch size, but got input {list(input.shape)} and grid {list(grid.shape)}")
-    align_corners = bool(align_corners)
-    n, c, h, w = input.shape
-    ho, wo = grid.shape[1], grid.shape[2]
-    x = _source_pixel(grid[..., 0], w, padding_mode, align_corners)
-    y = _source_pixel(grid[..., 1], h, padding_mode, align_corners)
-    flat = input.reshape(n, c, h * w)
-
-    def tap(yi, xi, weight):
-        inside = (xi >= 0) & (xi <= w - 1) & (yi >= 0) & (yi <= h - 1)
-        idx = (yi.clamp(0, h - 1) * w + xi.clamp(0, w - 1)).long().reshape(n, 1, ho * wo).expand(n, c, ho * wo)
-        vals = flat.gather(2, idx).reshape(n, c, ho, wo)
-        return vals * (weight * inside.to(weight.dtype)).unsqueeze(1)
-
-    if mode == "nearest":
-        return tap(y.round(), x.round(), x * 0 + 1)
-    x0, y0 = x.floor(), y.floor()
-    tx, ty = x - x0, y - y0
-    return (tap(y0, x0, (1 - tx) * (1 - ty)) + tap(y0, x0 + 1, tx * (1 - ty)) + tap(y0 + 1, x0, (1 - tx) * ty)
-            + tap(y0 + 1, x0 + 1, tx * ty))
+    return _C._grid_sample(input, grid, mode, padding_mode, bool(align_corners))
 
 
 def _base_coords(steps, align_corners, dtype, device):
