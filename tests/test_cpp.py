@@ -65,7 +65,7 @@ def cpp_tests(tmp_path_factory):
 @pytest.fixture(scope="module")
 def examples(tmp_path_factory):
     return {name: cmake_build(EXAMPLES / name, tmp_path_factory.mktemp(name)) / name
-            for name in ("train_mlp", "infer")}
+            for name in ("train_mlp", "infer", "warp")}
 
 
 def test_cmake_dir_holds_package_config():
@@ -122,3 +122,25 @@ def test_train_example_checkpoint_loads_in_python(examples, tmp_path):
     with dyngraph.no_grad():
         outputs = model(dyngraph.linspace(-1, 1, 8).reshape(4, 2)).flatten().tolist()
     np.testing.assert_allclose(printed, outputs, rtol=0, atol=1e-6)
+
+
+def test_warp_example_resizes_and_samples_like_python(examples, tmp_path):
+    import math
+
+    import dyngraph.nn.functional as F
+
+    dyngraph.manual_seed(1)
+    image = dyngraph.rand(2, 3, 5, 6)
+    dyngraph.save({"image": image}, tmp_path / "image.safetensors")
+    out = run([examples["warp"], tmp_path / "image.safetensors", tmp_path / "out.safetensors"], cwd=tmp_path)
+    assert "resized 10 x 12, rotated 10 x 12" in out
+    result = dyngraph.load(tmp_path / "out.safetensors")
+    resized = F.interpolate(image, scale_factor=2, mode="bilinear")
+    np.testing.assert_allclose(result["resized"].numpy(), resized.numpy(), rtol=0, atol=1e-6)
+    c, s = math.cos(math.pi / 6), math.sin(math.pi / 6)
+    xs = dyngraph.linspace(-1, 1, 12).view(1, 12).expand(10, 12)
+    ys = dyngraph.linspace(-1, 1, 10).view(10, 1).expand(10, 12)
+    grid = dyngraph.stack([xs * c - ys * s, xs * s + ys * c], -1).unsqueeze(0).expand(2, 10, 12, 2)
+    rotated = F.grid_sample(resized, grid, align_corners=True)
+    np.testing.assert_allclose(result["rotated"].numpy(), rotated.numpy(), rtol=0, atol=1e-6)
+    assert float(rotated.abs().sum()) > 0 and float((rotated == 0).sum()) > 0  # turned: some corners fall outside

@@ -26,34 +26,21 @@ avg_pool1d, adaptive_avg_pool1d = F.avg_pool1d, F.adaptive_avg_pool1d
 selu, celu, prelu, pdist = F.selu, F.celu, F.prelu, F.pdist
 
 
-@typed("dropout", input="Tensor", p="float", train="bool")
-def dropout(input, p, train):
-    return F.dropout(input, p, train)
+def _with_train_flag(name, functional, inplace):
+    """torch.<name>(input, p, train): nn.functional's dropout with a required train flag."""
+    def fn(input, p, train):
+        return functional(input, p, train, inplace=True) if inplace else functional(input, p, train)
+
+    fn.__name__ = fn.__qualname__ = name
+    return typed(name, input="Tensor", p="float", train="bool")(fn)
 
 
-@typed("dropout_", input="Tensor", p="float", train="bool")
-def dropout_(input, p, train):
-    return F.dropout(input, p, train, inplace=True)
-
-
-@typed("alpha_dropout", input="Tensor", p="float", train="bool")
-def alpha_dropout(input, p, train):
-    return F.alpha_dropout(input, p, train)
-
-
-@typed("alpha_dropout_", input="Tensor", p="float", train="bool")
-def alpha_dropout_(input, p, train):
-    return F.alpha_dropout(input, p, train, inplace=True)
-
-
-@typed("feature_alpha_dropout", input="Tensor", p="float", train="bool")
-def feature_alpha_dropout(input, p, train):
-    return F.feature_alpha_dropout(input, p, train)
-
-
-@typed("feature_alpha_dropout_", input="Tensor", p="float", train="bool")
-def feature_alpha_dropout_(input, p, train):
-    return F.feature_alpha_dropout(input, p, train, inplace=True)
+dropout = _with_train_flag("dropout", F.dropout, False)
+dropout_ = _with_train_flag("dropout_", F.dropout, True)
+alpha_dropout = _with_train_flag("alpha_dropout", F.alpha_dropout, False)
+alpha_dropout_ = _with_train_flag("alpha_dropout_", F.alpha_dropout, True)
+feature_alpha_dropout = _with_train_flag("feature_alpha_dropout", F.feature_alpha_dropout, False)
+feature_alpha_dropout_ = _with_train_flag("feature_alpha_dropout_", F.feature_alpha_dropout, True)
 
 
 @typed("feature_dropout", input="Tensor", p="float", train="bool")

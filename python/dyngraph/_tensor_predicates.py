@@ -6,33 +6,27 @@ resolve_conj/resolve_neg return their input, as PyTorch's do for such tensors.""
 
 from ._C import Tensor
 from ._out import finish_out
+from ._signature import typed
 
 __all__ = ["is_signed", "is_same_size", "isreal", "isposinf", "isneginf", "get_device", "is_conj", "is_neg",
            "resolve_conj", "resolve_neg", "positive"]
 
 
-def _check(input, name):
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-
-
+@typed("is_signed", input="Tensor")
 def is_signed(input):
-    _check(input, "is_signed")
     import dyngraph
 
     return input.dtype not in (dyngraph.bool, dyngraph.uint8)
 
 
+@typed("is_same_size", input="Tensor", other="Tensor")
 def is_same_size(input, other):
-    _check(input, "is_same_size")
-    if not isinstance(other, Tensor):
-        raise TypeError(f"is_same_size(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
     return tuple(input.shape) == tuple(other.shape)
 
 
+@typed("isreal", input="Tensor")
 def isreal(input):
     """True where an element has no imaginary part (every element of a real tensor)."""
-    _check(input, "isreal")
     if input.is_complex():
         return input.imag == 0
     import dyngraph
@@ -45,47 +39,47 @@ def _check_not_complex(input, name):
         raise RuntimeError(f"{name} does not support complex inputs.")
 
 
+@typed("isposinf", input="Tensor")
 def isposinf(input, *, out=None):
-    _check(input, "isposinf")
     _check_not_complex(input, "isposinf")
     return finish_out(input == float("inf") if input.dtype.is_floating_point else input != input, out, "isposinf")
 
 
+@typed("isneginf", input="Tensor")
 def isneginf(input, *, out=None):
-    _check(input, "isneginf")
     _check_not_complex(input, "isneginf")
     return finish_out(input == float("-inf") if input.dtype.is_floating_point else input != input, out, "isneginf")
 
 
+@typed("get_device", input="Tensor")
 def get_device(input):
     """The CUDA device index, or -1 for a CPU tensor."""
-    _check(input, "get_device")
     return input.device.index if input.is_cuda else -1
 
 
+@typed("is_conj", input="Tensor")
 def is_conj(input):
-    _check(input, "is_conj")
     return False
 
 
+@typed("is_neg", input="Tensor")
 def is_neg(input):
-    _check(input, "is_neg")
     return False
 
 
+@typed("resolve_conj", input="Tensor")
 def resolve_conj(input):
-    _check(input, "resolve_conj")
     return input
 
 
+@typed("resolve_neg", input="Tensor")
 def resolve_neg(input):
-    _check(input, "resolve_neg")
     return input
 
 
+@typed("positive", input="Tensor")
 def positive(input):
     """+input: the input itself (PyTorch returns it unchanged); refused for bool, as PyTorch does."""
-    _check(input, "positive")
     import dyngraph
 
     if input.dtype == dyngraph.bool:

@@ -5,8 +5,6 @@ tensorsolve, vander, vecdot, diagonal, and the spectral matrix norms."""
 import math
 
 from .. import _C
-from .._C import Tensor
-from ..autograd.function import Function
 from ._checks import check_matrix, check_tensor, eye_like
 from ._decompositions import _mH, _needs_grad, svdvals
 from ._solvers import inv, solve
@@ -68,8 +66,12 @@ def householder_product(A, tau, *, out=None):
         return Q if out is None else out.copy_(Q)
     m, n = A.shape[-2], A.shape[-1]
     k = tau.shape[-1]
-    if m < n or n < k:
-        Q = _C._linalg_householder_product(A, tau)  # raises PyTorch's shape errors
+    if m < n:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-2] must be greater than or equal to "
+                           "input.shape[-1]")
+    if n < k:
+        raise RuntimeError("torch.linalg.householder_product: input.shape[-1] must be greater than or equal to "
+                           "tau.shape[-1]")
     eye = eye_like(A, m)
     Q = eye.expand(tuple(A.shape[:-2]) + (m, m))
     lower = A.tril(-1) + eye[:, :n]
@@ -161,6 +163,3 @@ def spectral_norm(A, ord, dim, keepdim):
         for d in sorted((d0, d1)):
             r = r.unsqueeze(d)
     return r
-
-
-del Tensor, Function
