@@ -744,3 +744,27 @@ def test_is_tensor_like():
     assert torch.autograd.is_tensor_like(torch.ones(1))
     assert torch.autograd.is_tensor_like(Stand())
     assert not torch.autograd.is_tensor_like([1.0])
+
+
+def test_multithreading_switch_is_per_thread_and_restored():
+    import threading
+
+    A = torch.autograd
+    assert A.is_multithreading_enabled() is True
+    with A.set_multithreading_enabled(False):
+        assert A.is_multithreading_enabled() is False
+        seen = []
+        t = threading.Thread(target=lambda: seen.append(A.is_multithreading_enabled()))
+        t.start()
+        t.join()
+        assert seen == [True]  # another thread keeps its own switch
+        x = torch.ones(3, requires_grad=True)
+        (x * 2).sum().backward()  # backward still runs (on this thread)
+        assert x.grad.tolist() == [2.0, 2.0, 2.0]
+    assert A.is_multithreading_enabled() is True
+    assert A.is_view_replay_enabled() is False
+
+
+def test_autograd_variable_function_is_gone_as_in_pytorch():
+    with pytest.raises(RuntimeError, match=r"deprecated, use torch.tensor\(...\) instead"):
+        torch.autograd.variable(torch.ones(1))

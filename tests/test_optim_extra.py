@@ -156,3 +156,84 @@ def test_adafactor_matches_its_rule():
         z = dyngraph.nn.Parameter(dyngraph.ones(2, dtype=dyngraph.complex64))
         z.grad = dyngraph.ones(2, dtype=dyngraph.complex64)
         dyngraph.optim.Adafactor([z]).step()
+
+
+# ---- Muon and SparseAdam ---------------------------------------------------------------------------
+
+
+def _newton_schulz(u, steps=5):
+    """Muon's orthogonalization in float64 (PyTorch runs it in bfloat16: compare loosely)."""
+    a, b, c = 3.4445, -4.7750, 2.0315
+    x = u.T if u.shape[0] > u.shape[1] else u
+    x = x / max(np.linalg.norm(x), 1e-7)
+    for _ in range(steps):
+        gram = x @ x.T
+        x = a * x + (b * gram + c * gram @ gram) @ x
+    return x.T if u.shape[0] > u.shape[1] else x
+
+
+def test_muon_matches_its_rule_to_bfloat16_accuracy():
+    W = np.linspace(-1, 1, 12).reshape(4, 3)
+    w = dyngraph.nn.Parameter(dyngraph.tensor(W))
+    opt = dyngraph.optim.Muon([w], lr=0.05)
+    buf = np.zeros_like(W)
+    for _ in range(4):
+        opt.zero_grad()
+        (w ** 3).sum().backward()
+        opt.step()
+        g = 3 * W ** 2
+        buf = buf + (g - buf) * 0.05
+        update = _newton_schulz(g + (buf - g) * 0.95)  # nesterov
+        W = W * (1 - 0.05 * 0.1) - 0.05 * math.sqrt(4 / 3) * update
+        np.testing.assert_allclose(w.detach().numpy(), W, atol=2e-2)
+    assert not np.allclose(W, np.linspace(-1, 1, 12).reshape(4, 3))
+
+
+def test_muon_rejects_what_pytorch_rejects():
+    with pytest.raises(ValueError, match="only supports 2D parameters"):
+        dyngraph.optim.Muon([dyngraph.nn.Parameter(dyngraph.ones(3))])
+    with pytest.raises(ValueError, match="Adjust learning rate function foo is not supported"):
+        dyngraph.optim.Muon([dyngraph.nn.Parameter(dyngraph.ones(2, 2))], adjust_lr_fn="foo")
+
+
+def test_sparse_adam_moves_only_entries_with_a_gradient():
+    W = np.linspace(-1, 1, 8).reshape(4, 2)
+    w = dyngraph.nn.Parameter(dyngraph.tensor(W))
+    opt = dyngraph.optim.SparseAdam([w], lr=0.1)
+    m, v = np.zeros_like(W), np.zeros_like(W)
+    for step in range(1, 5):
+        row = step % 4
+        opt.zero_grad()
+        (w[row] ** 2).sum().backward()
+        opt.step()
+        g = np.zeros_like(W)
+        g[row] = 2 * W[row]
+        mask = g != 0
+        m = np.where(mask, m + (g - m) * 0.1, m)
+        v = np.where(mask, v + (g * g - v) * 0.001, v)
+        size = 0.1 * math.sqrt(1 - 0.999 ** step) / (1 - 0.9 ** step)
+        W = W - np.where(mask, m / (np.sqrt(v) + 1e-8), 0) * size
+        np.testing.assert_allclose(w.detach().numpy(), W, rtol=1e-12)
+    assert opt.state[w]["step"] == 4
+
+
+def test_muon_and_sparse_adam_against_pytorch():
+    torch = pytest.importorskip("torch")
+
+    def run(lib, name, kw):
+        w = lib.nn.Parameter(lib.tensor(np.linspace(-1, 1, 12).reshape(4, 3), dtype=lib.float32))
+        opt = getattr(lib.optim, name)([w], **kw)
+        for i in range(5):
+            opt.zero_grad()
+            loss = (w * lib.tensor([1.0, -2.0, 3.0])) ** 2 + w.sin()
+            if name == "SparseAdam":
+                loss = loss[i % 4]
+            loss.sum().backward()
+            if name == "SparseAdam" and lib is torch:
+                w.grad = w.grad.to_sparse()
+            opt.step()
+        return w.detach().numpy()
+
+    for name, kw, atol in [("Muon", {}, 1e-3), ("Muon", dict(nesterov=False, adjust_lr_fn="match_rms_adamw"), 1e-3),
+                           ("SparseAdam", dict(lr=0.1), 1e-6), ("SparseAdam", dict(lr=0.1, maximize=True), 1e-6)]:
+        np.testing.assert_allclose(run(dyngraph, name, kw), run(torch, name, kw), atol=atol)

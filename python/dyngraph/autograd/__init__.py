@@ -10,14 +10,21 @@ from .._C import Tensor
 from . import functional
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .function import Function, FunctionCtx, once_differentiable
-from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_multithreading_enabled, is_view_replay_enabled,
+                        no_grad, set_grad_enabled, set_multithreading_enabled)
 from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["backward", "grad", "Function", "FunctionCtx", "once_differentiable", "no_grad", "enable_grad",
            "set_grad_enabled", "inference_mode", "is_grad_enabled", "gradcheck", "gradgradcheck", "functional",
-           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Variable", "is_tensor_like"]
+           "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled", "Variable", "is_tensor_like",
+           "is_multithreading_enabled", "set_multithreading_enabled", "is_view_replay_enabled", "variable"]
 
 Variable = Tensor  # PyTorch's old name
+
+
+def variable(*args, **kwargs):
+    """Removed in PyTorch too: it raises, pointing at the replacement."""
+    raise RuntimeError("torch.autograd.variable(...) is deprecated, use torch.tensor(...) instead")
 
 
 def is_tensor_like(inp):

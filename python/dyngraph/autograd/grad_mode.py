@@ -3,6 +3,7 @@ is a context manager and a decorator; the mode is thread-local."""
 
 import functools
 import inspect
+import threading
 
 from .. import _C
 
@@ -139,3 +140,39 @@ class inference_mode(_DecoratorContextManager):
 
     def clone(self):
         return self.__class__(self.mode)
+
+
+# dyngraph's backward always runs on the calling thread (PyTorch's engine does
+# too for CPU tensors; it uses per-device worker threads for accelerators).
+# The switch is kept per thread, as PyTorch's, so code that sets and reads it
+# works; it does not change where dyngraph's backward runs.
+_multithreading = threading.local()
+
+
+def is_multithreading_enabled():
+    """Whether multithreaded backward is enabled on this thread (True unless set_multithreading_enabled(False))."""
+    return getattr(_multithreading, "enabled", True)
+
+
+class set_multithreading_enabled(_DecoratorContextManager):
+    """set_multithreading_enabled(mode): sets the switch now; as a context manager it restores it on exit."""
+
+    def __init__(self, mode):
+        self.prev = is_multithreading_enabled()
+        self.mode = bool(mode)
+        _multithreading.enabled = self.mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        _multithreading.enabled = self.prev
+        return False
+
+    def clone(self):
+        return self.__class__(self.mode)
+
+
+def is_view_replay_enabled():
+    """False: dyngraph never replays views (PyTorch's default, set by its private _force_original_view_tracking)."""
+    return False

@@ -1,9 +1,10 @@
 """The layer classes of dyngraph.nn, one family per file."""
 
-from . import (activation, attention, batchnorm, container, conv, distance, dropout, flatten, fold, instancenorm,
+from . import (activation, adaptive, attention, batchnorm, container, conv, distance, dropout, flatten, fold, instancenorm,
                lazy, linear, loss, normalization, padding, pixelshuffle, pooling, rnn, sparse, transformer,
                upsampling)
 from .activation import *  # noqa: F401,F403
+from .adaptive import *  # noqa: F401,F403
 from .attention import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
@@ -27,7 +28,7 @@ from .transformer import *  # noqa: F401,F403
 from .upsampling import *  # noqa: F401,F403
 
 # Only the layer classes are re-exported by `from dyngraph.nn.modules import *` (not the file names).
-__all__ = ["Module"] + [name for family in (activation, attention, batchnorm, container, conv, distance, dropout,
+__all__ = ["Module"] + [name for family in (activation, adaptive, attention, batchnorm, container, conv, distance, dropout,
                                             flatten, fold, instancenorm, lazy, linear, loss, normalization, padding,
                                             pixelshuffle, pooling, rnn, sparse, transformer, upsampling)
                         for name in family.__all__]

@@ -8,24 +8,57 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["LocalResponseNorm", "LayerNorm", "GroupNorm", "RMSNorm"]
+__all__ = ["LocalResponseNorm", "CrossMapLRN2d", "LayerNorm", "GroupNorm", "RMSNorm"]
 
 
-class LocalResponseNorm(Module):
+class _CrossChannelNorm(Module):
+    """The parameters and repr shared by the two cross-channel LRN layers."""
+
     __constants__ = ["size", "alpha", "beta", "k"]
 
-    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+    def __init__(self, size, alpha, beta, k):
         super().__init__()
         self.size = size
         self.alpha = alpha
         self.beta = beta
         self.k = k
 
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+
+class LocalResponseNorm(_CrossChannelNorm):
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__(size, alpha, beta, k)
+
     def forward(self, input):
         return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
 
-    def extra_repr(self):
-        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
+
+class CrossMapLRN2d(_CrossChannelNorm):
+    """The legacy (Lua torch) cross-channel LRN of 4-D input: x * (k + alpha / size * window sum of x^2)^-beta.
+    Its running window keeps PyTorch's quirk: once the window has slid past the first channel, that
+    channel's square is never taken out again (so it differs from LocalResponseNorm)."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1):
+        super().__init__(size, alpha, beta, k)
+
+    def forward(self, input):
+        import dyngraph
+
+        if input.dim() != 4:
+            raise ValueError(f"CrossMapLRN2d: Expected input to be 4D, got {input.dim()}D instead.")
+        channels = input.size(1)
+        reach = int((self.size - 1) / 2 + 1)
+        squares = input * input
+        # prefix[i] = sum of squares of channels < i; channel c's window is [.., min(c + reach - 1, C - 1)],
+        # minus channels 1 .. c - reach (channel 0 stays in: the quirk).
+        prefix = dyngraph.cat([dyngraph.zeros_like(squares[:, :1]), squares.cumsum(1)], 1)
+        c = dyngraph.arange(channels, device=input.device)
+        upper = prefix.index_select(1, (c + reach).clamp(max=channels))
+        dropped = prefix.index_select(1, (c - reach + 1).clamp(min=1)) - prefix[:, 1:2]
+        window = upper - dyngraph.where((c > reach).view(1, -1, 1, 1), dropped, dyngraph.zeros_like(dropped))
+        return input * (window * (self.alpha / self.size) + self.k).pow(-self.beta)
 
 
 def _as_shape(normalized_shape):
