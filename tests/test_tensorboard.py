@@ -113,3 +113,29 @@ def test_default_log_dir_is_under_runs(tmp_path, monkeypatch):
     w.close()
     assert w.get_logdir().startswith("runs" + os.sep) and w.get_logdir().endswith("_exp")
     assert os.listdir(w.get_logdir())
+
+
+def test_add_graph_links_module_calls_through_functional_ops(tmp_path):
+    nn, F = dyngraph.nn, dyngraph.nn.functional
+
+    class Residual(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(1, 2, 3, padding=1)
+            self.act = nn.ReLU()
+            self.fc = nn.Linear(2 * 4 * 4, 3)
+
+        def forward(self, x):
+            h = self.act(self.conv(x))
+            h = self.act(h + x)  # the same module twice, and a skip connection from the input
+            return self.fc(F.dropout(h, 0.0).flatten(1))
+
+    with SummaryWriter(tmp_path) as w:
+        w.add_graph(Residual(), dyngraph.randn(2, 1, 4, 4))
+    graph = _read(tmp_path).Graph()
+    edges = {n.name: (n.op, list(n.input)) for n in graph.node}
+    assert edges["conv"] == ("Conv2d", ["input/input.0"])
+    assert edges["act"] == ("ReLU", ["conv"])
+    assert edges["act.1"] == ("ReLU", ["act", "input/input.0"]) or edges["act.1"] == ("ReLU", ["input/input.0", "act"])
+    assert edges["fc"] == ("Linear", ["act.1"])
+    assert edges["output/output.0"] == ("IO Node", ["fc"])

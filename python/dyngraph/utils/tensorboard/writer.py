@@ -103,6 +103,17 @@ class SummaryWriter:
         grid = _summaries.image_grid(img_tensor, dataformats)
         self._get_file_writer().add_summary(_summaries.image(tag, grid, "CHW"), global_step, walltime)
 
+    def add_graph(self, model, input_to_model=None, verbose=False, use_strict_trace=True):
+        """The module-call graph of model(*input_to_model) (see _graph.py); use_strict_trace is accepted for
+        PyTorch's signature (there is no tracer to make strict)."""
+        from ._graph import module_graph
+
+        graph = module_graph(model, () if input_to_model is None else input_to_model)
+        if verbose:
+            print(graph)
+        self._get_file_writer().event_writer.add_event(Event(graph_def=graph.SerializeToString(),
+                                                             wall_time=time.time()))
+
     def add_text(self, tag, text_string, global_step=None, walltime=None):
         self._get_file_writer().add_summary(_summaries.text(tag, text_string), global_step, walltime)
 
