@@ -25,10 +25,12 @@ import sys
 
 from . import _types
 from ._lazy_numpy import np
+from ._torch_checkpoint import (add_safe_globals, clear_safe_globals, get_safe_globals, is_torch_zip,  # noqa: F401
+                                load_torch_zip, safe_globals)
 
 import dyngraph
 
-__all__ = ["save", "load"]
+__all__ = ["save", "load", "add_safe_globals", "clear_safe_globals", "get_safe_globals", "safe_globals"]
 
 _FORMAT_KEY = "dyngraph"
 _FORMAT_VERSION = 1
@@ -472,14 +474,18 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
     returning a tensor, a device or None. weights_only, mmap and the pickle
     arguments are accepted for PyTorch compatibility: loading never runs code,
     whatever they say. A safetensors file without dyngraph's structure
-    metadata loads as a dict of tensors. A corrupt or truncated file raises
-    RuntimeError.
+    metadata loads as a dict of tensors. A checkpoint that PyTorch's
+    torch.save wrote loads with PyTorch's weights_only rules (tensors,
+    parameters, state dicts, containers, and the globals allowed with
+    add_safe_globals). A corrupt or truncated file raises RuntimeError.
     """
     if map_location is not None and not isinstance(map_location, (str, dyngraph.device, dict)) \
             and not callable(map_location):
         raise TypeError(f"dyngraph.load: map_location must be None, a device, a str, a dict or a callable, "
                         f"got {type(map_location).__name__}")
     data, source = _read_all(f)
+    if is_torch_zip(data):
+        return load_torch_zip(data, map_location, _target_device)
     entries, metadata, buffer = _parse(data, source)
     loader = _Loader(entries, buffer, map_location, source)
     try:
