@@ -319,3 +319,12 @@ def test_cat_of_no_tensors_is_value_error():
         dyngraph.cat([])
     with pytest.raises(RuntimeError, match="non-empty"):
         dyngraph.stack([])
+
+
+def test_packed_sequence_base_tuple_and_bind():
+    from dyngraph.nn.utils.rnn import PackedSequence, PackedSequence_, bind
+
+    packed = pack_sequence([dyngraph.ones(3), dyngraph.ones(2)])
+    assert isinstance(packed, PackedSequence) and isinstance(packed, PackedSequence_)
+    assert PackedSequence_._fields == ("data", "batch_sizes", "sorted_indices", "unsorted_indices")
+    assert bind(None, len) is None and bind([1, 2], len) == 2

@@ -688,3 +688,14 @@ def test_device_objects():
     assert hash(d) == hash(dyngraph.device("cpu"))
     with pytest.raises(RuntimeError):
         dyngraph.device("tpu")
+
+
+def test_random_module_helpers():
+    import dyngraph.random as random
+
+    assert random.thread_safe_generator() is None  # outside DataLoader thread workers (dyngraph has none)
+    with random.fork_rng():
+        dyngraph.manual_seed(3)
+        inside = dyngraph.rand(2).tolist()
+    dyngraph.manual_seed(3)
+    assert dyngraph.rand(2).tolist() == inside

@@ -40,6 +40,10 @@ def test_without_gpu_cuda_calls_fail_cleanly():
     dyngraph.cuda.manual_seed(0)  # a no-op, as in PyTorch
     dyngraph.cuda.manual_seed_all(0)
     assert not dyngraph.cuda.is_bf16_supported()
+    assert not dyngraph.cuda.is_tf32_supported()
+    assert dyngraph.cuda.memory_stats_as_nested_dict() == {}
+    assert dyngraph.cuda.default_generators == ()  # one entry per device, as PyTorch's
+    assert dyngraph.cuda.has_half is True and dyngraph.cuda.has_magma is False
     with pytest.raises(expected):
         dyngraph.cuda.current_device()
     with pytest.raises(expected):
@@ -218,6 +222,36 @@ def test_nn_kernels_match_cpu():
     target_cpu, target = cpu_and_gpu(np.array([0, 2, 1]))
     logits_cpu, logits = cpu_and_gpu(rng.standard_normal((3, 5)).astype(np.float32))
     assert_same(F.cross_entropy(logits, target), F.cross_entropy(logits_cpu, target_cpu), rtol=1e-5)
+
+
+@gpu
+def test_resampling_and_grid_sampling_match_cpu_with_gradients():
+    F = dyngraph.nn.functional
+    rng = np.random.default_rng(6)
+    image = rng.standard_normal((2, 3, 7, 6))
+    grid = rng.uniform(-1.2, 1.2, (2, 4, 5, 2))
+    calls = [
+        lambda x, g: F.interpolate(x, size=(11, 4), mode="bilinear"),
+        lambda x, g: F.interpolate(x, scale_factor=2, mode="bicubic", align_corners=True),
+        lambda x, g: F.interpolate(x, size=(3, 2), mode="bilinear", antialias=True),
+        lambda x, g: F.interpolate(x, size=(9, 9), mode="nearest"),
+        lambda x, g: F.avg_pool2d(x, 3, 2, 1, ceil_mode=True, count_include_pad=False),
+        lambda x, g: F.adaptive_avg_pool2d(x, (4, 5)),
+        lambda x, g: F.grid_sample(x, g, mode="bilinear", padding_mode="reflection", align_corners=False),
+        lambda x, g: F.grid_sample(x, g, mode="bicubic", padding_mode="border", align_corners=True),
+    ]
+    for dtype, tol in ((np.float64, 1e-10), (np.float32, 1e-4)):
+        for call in calls:
+            results = []
+            for device in ("cpu", "cuda"):
+                x = dyngraph.tensor(image.astype(dtype), device=device, requires_grad=True)
+                g = dyngraph.tensor(grid.astype(dtype), device=device, requires_grad=True)
+                out = call(x, g)
+                out.square().sum().backward()
+                results.append((out, x.grad, g.grad))
+            for got, want in zip(results[1], results[0]):
+                if want is not None:
+                    assert_same(got, want, rtol=tol, atol=tol)
 
 
 @gpu

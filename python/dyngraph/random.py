@@ -5,7 +5,7 @@ import random as _pyrandom
 
 from . import _C
 
-__all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "fork_rng"]
+__all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "fork_rng", "thread_safe_generator"]
 
 default_generator = _C.default_generator
 
@@ -54,3 +54,9 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
         yield
     finally:
         set_rng_state(saved)
+
+
+def thread_safe_generator():
+    """The generator a DataLoader thread worker should draw from, or None for the global one. dyngraph's
+    DataLoader workers are processes, where PyTorch returns None too, so this is always None."""
+    return None

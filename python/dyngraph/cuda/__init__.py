@@ -9,7 +9,7 @@ from ._device import device_index as _device_index
 from ._device import is_available
 from ._device import lazy_check as _lazy_check
 from .memory import (empty_cache, max_memory_allocated, max_memory_cached, max_memory_reserved, mem_get_info,
-                     memory_allocated, memory_cached, memory_reserved, memory_stats, memory_summary,
+                     memory_allocated, memory_cached, memory_reserved, memory_stats, memory_stats_as_nested_dict, memory_summary,
                      reset_max_memory_allocated, reset_max_memory_cached, reset_peak_memory_stats)
 from .streams import (Event, ExternalStream, Stream, StreamContext, current_stream, default_stream, set_stream,
                       stream)
@@ -21,7 +21,8 @@ __all__ = ["is_available", "device_count", "is_initialized", "init", "current_de
            "max_memory_reserved", "memory_cached", "max_memory_cached", "memory_stats", "memory_summary",
            "mem_get_info", "reset_peak_memory_stats", "reset_max_memory_allocated", "reset_max_memory_cached",
            "manual_seed", "manual_seed_all", "get_rng_state", "set_rng_state", "get_rng_state_all",
-           "set_rng_state_all", "seed", "seed_all", "initial_seed", "is_bf16_supported",
+           "set_rng_state_all", "seed", "seed_all", "initial_seed", "is_bf16_supported", "is_tf32_supported",
+           "memory_stats_as_nested_dict", "has_half", "has_magma",
            "OutOfMemoryError", "CudaUnavailableError", "is_built"]
 
 OutOfMemoryError = _C.OutOfMemoryError
@@ -113,6 +114,23 @@ def is_bf16_supported(including_emulation=True):
     if not is_available():
         return False
     return including_emulation or get_device_capability()[0] >= 8
+
+
+def is_tf32_supported():
+    """Whether the device has TF32 Tensor Core math (compute capability 8.0 and up), as PyTorch decides."""
+    return is_bf16_supported(including_emulation=False)
+
+
+has_half = True  # float16 tensors and kernels on the GPU
+has_magma = False  # dyngraph's GPU linear algebra does not use MAGMA
+
+
+def __getattr__(name):
+    # Per device, the generator its random numbers come from: dyngraph has one for every device (see
+    # manual_seed below), so each entry is that generator. Computed on use: importing touches no driver.
+    if name == "default_generators":
+        return tuple(_C.default_generator for _ in range(device_count()))
+    raise AttributeError(f"module 'dyngraph.cuda' has no attribute '{name}'")
 
 
 # dyngraph has one random generator for every device (results on a GPU match the CPU's for the same

@@ -12,6 +12,18 @@ def memory_stats(device=None):
     return dict(_C._cuda_memory_stats(device_index(device)))
 
 
+def memory_stats_as_nested_dict(device=None):
+    """memory_stats() with its dotted keys as nested dicts ({"allocated_bytes": {"all": {"current": ...}}})."""
+    nested = {}
+    for key, value in memory_stats(device).items():
+        *path, last = key.split(".")
+        node = nested
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return nested
+
+
 def _stat(device, key):
     return memory_stats(device).get(key, 0) if is_available() else 0
 

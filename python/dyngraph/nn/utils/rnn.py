@@ -7,8 +7,12 @@ __all__ = ["PackedSequence", "pad_sequence", "unpad_sequence", "pack_padded_sequ
            "pack_sequence", "unpack_sequence", "invert_permutation"]
 
 
-class PackedSequence(collections.namedtuple("PackedSequence",
-                                            ["data", "batch_sizes", "sorted_indices", "unsorted_indices"])):
+# The plain named tuple under PackedSequence (PyTorch exposes it under this name too).
+PackedSequence_ = collections.namedtuple("PackedSequence_", ["data", "batch_sizes", "sorted_indices",
+                                                             "unsorted_indices"])
+
+
+class PackedSequence(PackedSequence_):
     """A batch of variable-length sequences, time-major and packed: ``data`` holds, for each time step, the
     elements of the sequences still running then (longest first); ``batch_sizes[t]`` counts them."""
 
@@ -46,6 +50,11 @@ class PackedSequence(collections.namedtuple("PackedSequence",
 
     def is_pinned(self):
         return self.data.is_pinned()
+
+
+def bind(optional, fn):
+    """fn(optional), or None when optional is None."""
+    return None if optional is None else fn(optional)
 
 
 def invert_permutation(permutation):
