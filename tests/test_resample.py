@@ -267,3 +267,15 @@ def test_avg_pool_gradgradcheck_and_divisor_override():
     assert gradgradcheck(fn, (x,))
     sums = F.avg_pool2d(x, 2, divisor_override=1)
     np.testing.assert_allclose(sums.detach().numpy()[0, 0, 0, 0], x.detach().numpy()[0, 0, :2, :2].sum())
+
+
+@pytest.mark.parametrize("mode,antialias", [("nearest", False), ("nearest-exact", False), ("bilinear", False),
+                                            ("bicubic", False), ("bilinear", True), ("bicubic", True)])
+@pytest.mark.parametrize("scales", [[1e-300, 1e300], [float("nan"), float("inf")], [1e-30, -1.0]])
+def test_absurd_scale_factors_through_the_c_api_stay_defined(mode, antialias, scales):
+    # Python derives sizes from scale factors, so only the C API can pair these; the taps must clamp
+    # (no float-to-int overflow, no giant tables) and the result stay finite.
+    x = dyngraph.tensor(np.arange(20, dtype=np.float64).reshape(1, 1, 4, 5))
+    out = dyngraph._C._interpolate(x, [3, 2], mode, False, scales, antialias)
+    assert tuple(out.shape) == (1, 1, 3, 2)
+    assert bool(dyngraph.isfinite(out).all())

@@ -43,10 +43,18 @@ W source_coordinate(W scale, int64_t dst, bool align_corners, bool cubic) {
   return (!cubic && src < 0) ? W(0) : src;
 }
 
+// A float as an integer in [lo, hi]: NaN and out-of-range values (from absurd
+// scale factors given through the C++ API) clamp instead of overflowing the cast.
+inline int64_t clamped_index(double v, int64_t lo, int64_t hi) {
+  if (!(v >= static_cast<double>(lo))) return lo;
+  if (!(v <= static_cast<double>(hi))) return hi;
+  return static_cast<int64_t>(v);
+}
+
 // guard_index_and_lambda: the tap left of a coordinate (at most the last) and the fraction past it.
 template <class W>
 int64_t left_tap(W coordinate, int64_t in, W& fraction) {
-  const int64_t index = std::min(static_cast<int64_t>(std::floor(coordinate)), in - 1);
+  const int64_t index = clamped_index(std::floor(coordinate), -2, in - 1);
   fraction = std::min(std::max(coordinate - static_cast<W>(index), W(0)), W(1));
   return index;
 }
@@ -81,7 +89,7 @@ inline int64_t nearest_source(int64_t dst, int64_t in, int64_t out, double scale
                                        : static_cast<float>(in) / static_cast<float>(out);
   const float src = exact ? static_cast<float>((static_cast<double>(dst) + 0.5) * scale)
                           : static_cast<float>(dst) * scale;
-  return std::min(static_cast<int64_t>(std::floor(src)), in - 1);
+  return clamped_index(std::floor(src), 0, in - 1);
 }
 
 }  // namespace resample_detail
@@ -158,14 +166,15 @@ AxisTaps<W> axis_taps(ResampleMode mode, int64_t in, int64_t out, bool align_cor
       };
       const W scale = axis_scale<W>(in, out, align_corners, scale_factor);
       const W support = scale >= W(1) ? static_cast<W>(interp_size * 0.5 * scale) : static_cast<W>(interp_size * 0.5);
-      const int64_t widest = static_cast<int64_t>(std::ceil(support)) * 2 + 1;
+      // PyTorch's ceil(support) * 2 + 1 taps, but never more than the input has (the rest weigh 0).
+      const int64_t widest = std::min(clamped_index(std::ceil(support), 0, in) * 2 + 1, in + 1);
       allocate(widest);
       const W invscale = scale >= W(1) ? static_cast<W>(1.0 / scale) : W(1);
       std::vector<W> w(static_cast<size_t>(widest));
       for (int64_t o = 0; o < out; ++o) {
         const W center = static_cast<W>(scale * (o + 0.5));
-        const int64_t xmin = std::max(static_cast<int64_t>(center - support + 0.5), int64_t(0));
-        const int64_t xsize = std::clamp(std::min(static_cast<int64_t>(center + support + 0.5), in) - xmin,
+        const int64_t xmin = clamped_index(center - support + 0.5, 0, in);
+        const int64_t xsize = std::clamp(clamped_index(center + support + 0.5, 0, in) - xmin,
                                          int64_t(0), widest);
         W total = 0;
         for (int64_t j = 0; j < xsize; ++j) {
