@@ -75,8 +75,9 @@ def _archive(pickled, storages=None, prefix="ckpt/"):
 
 def test_unknown_globals_are_refused_unless_allowed():
     pickled = pickle.dumps({"p": Point(3)}, protocol=2)
-    with pytest.raises(pickle.UnpicklingError, match=r"Unsupported global: GLOBAL .*Point"):
+    with pytest.raises(pickle.UnpicklingError, match=r"Unsupported global: GLOBAL .*Point") as refused:
         dyngraph.load(_archive(pickled))
+    assert isinstance(refused.value, RuntimeError)  # dyngraph.load's contract: every failure is one
     with safe_globals([Point]):
         assert Point in get_safe_globals()
         assert dyngraph.load(_archive(pickled))["p"].x == 3
@@ -161,3 +162,18 @@ def _zip_without_pickle():
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("readme.txt", "hello")
     return buf.getvalue()
+
+
+def test_malformed_pickles_and_compressed_members_are_corrupt_files():
+    with pytest.raises(RuntimeError, match="malformed"):
+        dyngraph.load(_archive(b"\x80\x02}q\x00(X"))  # truncated
+    with pytest.raises(RuntimeError, match="malformed"):
+        dyngraph.load(_archive(b"\xff\xfe garbage"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("ckpt/data.pkl", pickle.dumps({"a": 1}, protocol=2))
+    with pytest.raises(RuntimeError, match="compressed"):
+        dyngraph.load(io.BytesIO(buf.getvalue()))
+    nested = b"\x80\x02" + b"]" * 100000 + b"a" * 99999 + b"."  # a list in a list in ... 100000 deep
+    with pytest.raises(RuntimeError, match="nests too deeply"):
+        dyngraph.load(_archive(nested))

@@ -8,7 +8,9 @@ file and are checked before a view of them is made."""
 import collections
 import io
 import pickle
+import struct
 import zipfile
+import zlib
 
 import dyngraph
 
@@ -64,6 +66,11 @@ def _user_allowed(module, name):
         if full == f"{module}.{name}":
             return obj
     return None
+
+
+class _UnsafeGlobal(pickle.UnpicklingError, RuntimeError):
+    """A global the weights_only rules refuse: PyTorch's UnpicklingError, and a RuntimeError like every
+    other reason a file does not load (serialization.load's contract)."""
 
 
 class _StorageType:
@@ -152,7 +159,7 @@ class _Unpickler(pickle.Unpickler):
         allowed = _user_allowed(module, name)
         if allowed is not None:
             return allowed
-        raise pickle.UnpicklingError(
+        raise _UnsafeGlobal(
             f"Weights only load failed. Unsupported global: GLOBAL {module}.{name} was not an allowed global by "
             f"default. Please use `dyngraph.serialization.add_safe_globals([{name}])` or the "
             f"`dyngraph.serialization.safe_globals([{name}])` context manager to allowlist this global if you "
@@ -165,16 +172,30 @@ class _Unpickler(pickle.Unpickler):
         if not isinstance(kind, _StorageType) or not isinstance(key, str) or not isinstance(location, str):
             raise _corrupt(f"malformed storage reference {pid!r}")
         if key not in self.storages:
-            try:
-                raw = self.archive.read(f"{self.prefix}data/{key}")
-            except KeyError:
-                raise _corrupt(f"storage {key!r} is missing from the archive") from None
             item = np.dtype(_NUMPY[kind.dtype]).itemsize
+            raw = _member(self.archive, f"{self.prefix}data/{key}")
             if not isinstance(numel, int) or numel < 0 or len(raw) < numel * item:
                 raise _corrupt(f"storage {key!r} holds {len(raw)} bytes, not {numel} elements")
             array = np.frombuffer(raw, dtype=_NUMPY[kind.dtype], count=numel)
             self.storages[key] = _Storage(kind.dtype, array, location)
         return self.storages[key]
+
+
+def _member(archive, name):
+    """A member's bytes. PyTorch stores members uncompressed; refusing compressed ones means no member can
+    expand beyond the file's own size (no zip bombs)."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        raise _corrupt(f"{name!r} is missing from the archive") from None
+    if info.compress_type != zipfile.ZIP_STORED:
+        raise _corrupt(f"{name!r} is compressed (PyTorch stores checkpoint members uncompressed)")
+    return archive.read(info)
+
+
+# What a damaged archive or pickle makes the standard library raise.
+_MALFORMED = (pickle.UnpicklingError, EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError,
+              OverflowError, RecursionError, NotImplementedError, zipfile.BadZipFile, struct.error, zlib.error)
 
 
 def is_torch_zip(data):
@@ -186,18 +207,21 @@ def load_torch_zip(data, map_location, target_device):
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         pickles = [n for n in archive.namelist() if n.endswith("/data.pkl") or n == "data.pkl"]
-    except zipfile.BadZipFile as e:
-        raise _corrupt(f"a damaged zip archive ({e})") from None
+    except _MALFORMED as e:
+        raise _corrupt(f"a damaged zip archive ({type(e).__name__}: {e})") from None
     if len(pickles) != 1:
         raise _corrupt("the archive has no single data.pkl (is it a PyTorch checkpoint?)")
     prefix = pickles[0][:-len("data.pkl")]
     try:
-        obj = _Unpickler(archive.read(pickles[0]), archive, prefix).load()
-    except pickle.UnpicklingError:
+        obj = _Unpickler(_member(archive, pickles[0]), archive, prefix).load()
+    except RuntimeError:  # _UnsafeGlobal and the checks' own errors
         raise
-    except (EOFError, ValueError, TypeError, IndexError, KeyError, AttributeError, zipfile.BadZipFile) as e:
+    except _MALFORMED as e:
         raise _corrupt(f"the pickled structure is malformed ({type(e).__name__}: {e})") from None
-    return _place(obj, map_location, target_device, {})
+    try:
+        return _place(obj, map_location, target_device, {})  # map_location's own errors pass through
+    except RecursionError:
+        raise _corrupt("the pickled structure nests too deeply (or refers to itself)") from None
 
 
 def _place(obj, map_location, target_device, seen):
