@@ -136,13 +136,15 @@ def test_a_well_formed_stand_in_loads():
 
 
 @pytest.mark.parametrize("offset,size,stride,numel,stored,why", [
-    (0, (4, 4), (4, 1), 6, 24, "reads past its storage"),
+    (0, (2, 2), (5, 1), 6, 24, "reads past its storage"),
+    (0, (4, 4), (4, 1), 6, 24, "views that repeat elements"),
+    (0, (8,), (0,), 6, 24, "views that repeat elements"),
     (5, (2,), (1,), 6, 24, "reads past its storage"),
     (0, (2,), (-1,), 6, 24, "non-negative"),
     (0, (2, 2), (1,), 6, 24, "differ in length"),
     (0, (2,), (1,), 6, 8, "not 6 elements"),
     (0, (2,), (1,), -1, 24, "not -1 elements"),
-    (0, (2 ** 62, 2 ** 62), (1, 1), 6, 24, "reads past its storage"),
+    (0, (2 ** 62, 2 ** 62), (1, 1), 6, 24, "views that repeat elements"),
 ])
 def test_hostile_tensor_geometry_raises(offset, size, stride, numel, stored, why):
     with pytest.raises(RuntimeError, match=why):
@@ -162,6 +164,35 @@ def _zip_without_pickle():
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("readme.txt", "hello")
     return buf.getvalue()
+
+
+def test_bad_flags_and_devices_are_corrupt_files():
+    def saved(requires_grad=False, location="cpu"):
+        buf = io.BytesIO()
+
+        class Pickler(_Pickler):
+            def persistent_id(self, obj):
+                return ("storage", FloatStorage, "0", location, 6) if isinstance(obj, _StorageRef) else None
+
+        Pickler(buf, protocol=2).dump({"t": _FlaggedTensor(requires_grad)})
+        module = __name__.encode()
+        pickled = (buf.getvalue().replace(module + b"\n_rebuild_tensor_v2", b"torch._utils\n_rebuild_tensor_v2")
+                   .replace(module + b"\nFloatStorage", b"torch\nFloatStorage"))
+        return _archive(pickled, {"0": b"\0" * 24})
+
+    assert dyngraph.load(saved(requires_grad=True))["t"].requires_grad
+    with pytest.raises(RuntimeError, match="requires_grad"):
+        dyngraph.load(saved(requires_grad=2))
+    with pytest.raises(RuntimeError, match="is not a device"):
+        dyngraph.load(saved(location="moon"))
+
+
+class _FlaggedTensor:
+    def __init__(self, requires_grad):
+        self.requires_grad = requires_grad
+
+    def __reduce__(self):
+        return _rebuild_tensor_v2, (_StorageRef(6), 0, (2,), (1,), self.requires_grad, None)
 
 
 def test_malformed_pickles_and_compressed_members_are_corrupt_files():

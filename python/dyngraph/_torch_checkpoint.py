@@ -26,6 +26,7 @@ _STORAGE_DTYPES = {
     "ByteStorage": "uint8", "BoolStorage": "bool", "ComplexFloatStorage": "complex64",
     "ComplexDoubleStorage": "complex128",
 }
+_DIFFERENTIABLE = {"float32", "float64", "float16", "bfloat16", "complex64", "complex128"}
 _NUMPY = {"float32": "<f4", "float64": "<f8", "float16": "<f2", "bfloat16": "<u2", "int64": "<i8", "int32": "<i4",
           "int16": "<i2", "int8": "i1", "uint8": "u1", "bool": "u1", "complex64": "<c8", "complex128": "<c16"}
 
@@ -85,8 +86,12 @@ class _Storage:
         self.dtype, self.array, self.location = dtype, array, location
 
 
+class _Corrupt(RuntimeError):
+    pass
+
+
 def _corrupt(why):
-    return RuntimeError(f"dyngraph.load: not a valid PyTorch checkpoint: {why}")
+    return _Corrupt(f"dyngraph.load: not a valid PyTorch checkpoint: {why}")
 
 
 def _checked_ints(values, what):
@@ -96,13 +101,25 @@ def _checked_ints(values, what):
 
 
 def _rebuild_tensor(storage, offset, size, stride, requires_grad=False, backward_hooks=None, metadata=None):
+    from .serialization import _is_device
+
     if not isinstance(storage, _Storage):
         raise _corrupt("a tensor without a storage")
+    if not _is_device(storage.location):
+        raise _corrupt(f"a storage's location {storage.location!r:.100} is not a device")
+    if requires_grad is not False and (requires_grad is not True or storage.dtype not in _DIFFERENTIABLE):
+        raise _corrupt(f"a {storage.dtype} tensor marked requires_grad={requires_grad!r:.20}")
     size, stride = _checked_ints(size, "sizes"), _checked_ints(stride, "strides")
     (offset,) = _checked_ints((offset,), "storage offset")
     if len(size) != len(stride):
         raise _corrupt(f"sizes {size} and strides {stride} differ in length")
     n = storage.array.size
+    count = 1
+    for s in size:
+        count *= s
+    if count > n:  # repeated elements (zero strides) would cost memory the file never held
+        raise _corrupt(f"a tensor of {count} elements over a storage of {n}: views that repeat elements are "
+                       "not supported")
     if all(s > 0 for s in size):
         last = offset + sum((s - 1) * st for s, st in zip(size, stride))
         if last >= n:
@@ -125,7 +142,21 @@ def _rebuild_tensor(storage, offset, size, stride, requires_grad=False, backward
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks, state=None):
+    if not isinstance(data, dyngraph.Tensor) or not isinstance(requires_grad, bool):
+        raise _corrupt("a parameter without its tensor")
+    if requires_grad and not (data.is_floating_point() or data.is_complex()):
+        raise _corrupt(f"a {data.dtype} parameter that requires grad")
     return dyngraph.nn.Parameter(data, requires_grad)
+
+
+def _checked(make, what):
+    """A constructor the file may call, its failures reported as a corrupt file."""
+    def call(*args):
+        try:
+            return make(*args)
+        except (RuntimeError, TypeError, ValueError, OverflowError) as e:
+            raise _corrupt(f"a bad {what} ({type(e).__name__}: {e})") from None
+    return call
 
 
 _ALLOWED = {
@@ -134,8 +165,8 @@ _ALLOWED = {
     ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor,
     ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
     ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter,
-    ("torch", "Size"): lambda *args: dyngraph.Size(*args),
-    ("torch", "device"): lambda *args: dyngraph.device(*args),
+    ("torch", "Size"): _checked(lambda *args: dyngraph.Size(*args), "Size"),
+    ("torch", "device"): _checked(lambda *args: dyngraph.device(*args), "device"),
     ("builtins", "set"): set,
     ("builtins", "frozenset"): frozenset,
     ("builtins", "complex"): complex,
@@ -160,7 +191,7 @@ class _Unpickler(pickle.Unpickler):
         if allowed is not None:
             return allowed
         raise _UnsafeGlobal(
-            f"Weights only load failed. Unsupported global: GLOBAL {module}.{name} was not an allowed global by "
+            f"dyngraph.load: Weights only load failed. Unsupported global: GLOBAL {module}.{name} was not an allowed global by "
             f"default. Please use `dyngraph.serialization.add_safe_globals([{name}])` or the "
             f"`dyngraph.serialization.safe_globals([{name}])` context manager to allowlist this global if you "
             "trust this class/function.")
@@ -188,9 +219,12 @@ def _member(archive, name):
         info = archive.getinfo(name)
     except KeyError:
         raise _corrupt(f"{name!r} is missing from the archive") from None
-    if info.compress_type != zipfile.ZIP_STORED:
-        raise _corrupt(f"{name!r} is compressed (PyTorch stores checkpoint members uncompressed)")
-    return archive.read(info)
+    if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x41:  # compressed or encrypted
+        raise _corrupt(f"{name!r} is compressed or encrypted (PyTorch stores checkpoint members plainly)")
+    try:
+        return archive.read(info)
+    except _MALFORMED + (RuntimeError,) as e:  # zipfile's RuntimeErrors: encryption it found late
+        raise _corrupt(f"{name!r} cannot be read ({type(e).__name__}: {e})") from None
 
 
 # What a damaged archive or pickle makes the standard library raise.
@@ -202,46 +236,45 @@ def is_torch_zip(data):
     return data[:4] == b"PK\x03\x04"
 
 
-def load_torch_zip(data, map_location, target_device):
-    """The object torch.save wrote, tensors placed by map_location (see serialization._target_device)."""
+def load_torch_zip(data, map_location):
+    """The object torch.save wrote, tensors placed by map_location (as serialization.load places them)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         pickles = [n for n in archive.namelist() if n.endswith("/data.pkl") or n == "data.pkl"]
-    except _MALFORMED as e:
+    except _MALFORMED + (RuntimeError,) as e:
         raise _corrupt(f"a damaged zip archive ({type(e).__name__}: {e})") from None
     if len(pickles) != 1:
         raise _corrupt("the archive has no single data.pkl (is it a PyTorch checkpoint?)")
     prefix = pickles[0][:-len("data.pkl")]
     try:
         obj = _Unpickler(_member(archive, pickles[0]), archive, prefix).load()
-    except RuntimeError:  # _UnsafeGlobal and the checks' own errors
+    except (_UnsafeGlobal, _Corrupt):  # the checks' own errors
         raise
-    except _MALFORMED as e:
+    except _MALFORMED + (RuntimeError,) as e:
         raise _corrupt(f"the pickled structure is malformed ({type(e).__name__}: {e})") from None
     try:
-        return _place(obj, map_location, target_device, {})  # map_location's own errors pass through
+        return _place(obj, map_location, {})  # map_location's own errors pass through
     except RecursionError:
         raise _corrupt("the pickled structure nests too deeply (or refers to itself)") from None
 
 
-def _place(obj, map_location, target_device, seen):
+def _place(obj, map_location, seen):
     """Moves every tensor in obj to its map_location target (once per tensor)."""
+    from .serialization import _moved, _target_device
+
     if isinstance(obj, dyngraph.Tensor):
-        if id(obj) in seen:
-            return seen[id(obj)]
-        saved = getattr(obj, "_torch_location", "cpu")
-        target = target_device(map_location, saved, obj)
-        moved = target if isinstance(target, dyngraph.Tensor) else (obj if target == "cpu" else obj.to(target))
-        if isinstance(obj, dyngraph.nn.Parameter) and moved is not obj:
-            moved = dyngraph.nn.Parameter(moved, obj.requires_grad)
-        seen[id(obj)] = moved
-        return moved
+        if id(obj) not in seen:
+            moved = _moved(obj, _target_device(map_location, getattr(obj, "_torch_location", "cpu"), obj))
+            if isinstance(obj, dyngraph.nn.Parameter) and moved is not obj:
+                moved = dyngraph.nn.Parameter(moved, obj.requires_grad)
+            seen[id(obj)] = moved
+        return seen[id(obj)]
     if isinstance(obj, collections.OrderedDict):
-        return collections.OrderedDict((k, _place(v, map_location, target_device, seen)) for k, v in obj.items())
+        return collections.OrderedDict((k, _place(v, map_location, seen)) for k, v in obj.items())
     if isinstance(obj, dict):
-        return {k: _place(v, map_location, target_device, seen) for k, v in obj.items()}
+        return {k: _place(v, map_location, seen) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_place(v, map_location, target_device, seen) for v in obj]
+        return [_place(v, map_location, seen) for v in obj]
     if isinstance(obj, tuple) and not hasattr(obj, "_fields"):  # tuple or Size
-        return type(obj)([_place(v, map_location, target_device, seen) for v in obj])
+        return type(obj)([_place(v, map_location, seen) for v in obj])
     return obj

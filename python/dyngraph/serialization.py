@@ -325,6 +325,20 @@ def _target_device(map_location, saved, tensor):
     return result if isinstance(result, dyngraph.Tensor) else str(result)
 
 
+def _moved(t, target):
+    """t on map_location's target (a device name, or the tensor the callable returned)."""
+    if isinstance(target, dyngraph.Tensor):
+        return target
+    if target == "cpu":
+        return t
+    try:
+        return t.to(target)
+    except (RuntimeError, ValueError, TypeError, OverflowError) as e:
+        raise RuntimeError(f"Attempting to deserialize a tensor on device {target!r}, which is not available "
+                           f"here ({e}). On a machine without it, pass map_location='cpu' to dyngraph.load "
+                           f"to put the tensors on the CPU.") from None
+
+
 class _UserCodeError(Exception):
     """Carries an exception raised by a map_location callable past the malformed-file handler."""
 
@@ -364,15 +378,7 @@ class _Loader:
             target = _target_device(self.map_location, saved, t)
         except Exception as e:
             raise _UserCodeError() from e
-        if isinstance(target, dyngraph.Tensor):
-            t = target
-        elif target != "cpu":
-            try:
-                t = t.to(target)
-            except (RuntimeError, ValueError, TypeError, OverflowError) as e:
-                raise RuntimeError(f"Attempting to deserialize a tensor on device {target!r}, which is not available "
-                                   f"here ({e}). On a machine without it, pass map_location='cpu' to dyngraph.load "
-                                   f"to put the tensors on the CPU.") from None
+        t = _moved(t, target)
         if parameter:
             from .nn import Parameter  # a fixed class: the file only says whether, never which
 
@@ -485,7 +491,7 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=No
                         f"got {type(map_location).__name__}")
     data, source = _read_all(f)
     if is_torch_zip(data):
-        return load_torch_zip(data, map_location, _target_device)
+        return load_torch_zip(data, map_location)
     entries, metadata, buffer = _parse(data, source)
     loader = _Loader(entries, buffer, map_location, source)
     try:

@@ -33,6 +33,13 @@ def foreign_safetensors():
     return struct.pack("<Q", len(h)) + h + struct.pack("<2f", 1.5, -2.0) + bytes([0, 1, 2])
 
 
+def torch_checkpoint():
+    """A checkpoint PyTorch's torch.save wrote (zip format), committed with the tests."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "tests", "data", "torch_checkpoint.pt")
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def load_seeds():
     t = dyngraph.arange(6).reshape(2, 3).float()
     files = [
@@ -42,6 +49,7 @@ def load_seeds():
         saved([dyngraph.float16, dyngraph.device("cpu"), dyngraph.Size([2]), b"raw", 1 + 2j, None, t.bfloat16()]),
         saved({"mask": dyngraph.tensor([True, False]), "empty": dyngraph.zeros(0, 4), "c": dyngraph.ones(2).cfloat()}),
         foreign_safetensors(),
+        torch_checkpoint(),
     ]
     rng = random.Random(0)
     return [b"\x00" + f for f in files] + [b"\x01" + rng.randbytes(32) for _ in range(4)]
