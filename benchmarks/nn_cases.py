@@ -98,6 +98,32 @@ RESAMPLE_CASES = [
 ]
 
 
+def _recurrent(cls, backward=False, steps=50, batch=32, features=128, hidden=256):
+    """An nn.LSTM/GRU layer over (steps, batch, features); with backward, the gradients of input and weights."""
+    def with_lib(lib):
+        def setup():
+            mod = _lib(lib)
+            mod.manual_seed(0)
+            layer = getattr(mod.nn, cls)(features, hidden)
+            x = mod.randn(steps, batch, features, requires_grad=backward)
+
+            def run():
+                out, _ = layer(x)
+                if backward:
+                    out.sum().backward()
+            return run
+        return setup
+    return {lib: with_lib(lib) for lib in ("dyngraph", "torch")}
+
+
+RECURRENT_CASES = [
+    Case("LSTM(128,256) 50 steps b32", _recurrent("LSTM"), target=1.0),
+    Case("LSTM(128,256) 50 steps b32 fwd+bwd", _recurrent("LSTM", True), target=1.2),
+    Case("GRU(128,256) 50 steps b32", _recurrent("GRU"), target=1.0),
+    Case("GRU(128,256) 50 steps b32 fwd+bwd", _recurrent("GRU", True), target=1.2),
+]
+
+
 def _train_step(make_model, batch_shape, classes, optimizer):
     """One training step (forward, cross-entropy loss, backward, optimizer step) of make_model(nn)."""
     def with_lib(lib):

@@ -160,6 +160,47 @@ struct TapArgs {
   char* out;
 };
 using TapKernel = void (*)(const TapArgs& args);
+// One time step of a recurrent cell over a batch, elementwise over (batch,
+// hidden); the matrix products around it are GEMMs. Every buffer is dense,
+// rows of `hidden` units (gates * hidden for the gate buffers, gates in
+// PyTorch's weight-row order: LSTM i f g o, GRU r z n). float32 and float64.
+enum class RecurrentCell : uint8_t { kLstm, kGru, kRnnTanh, kRnnRelu };
+struct RecurrentStepArgs {
+  RecurrentCell cell;
+  Dtype dtype;
+  int64_t batch, hidden;
+  const char* x;       // this step's input projection (x W_ih^T + b_ih)
+  const char* h_lin;   // h_prev W_hh^T
+  const char* bias;    // b_hh (gates * hidden), or null
+  const char* h_prev;  // GRU: the previous hidden state
+  const char* c_prev;  // LSTM: the previous cell state
+  char* h;             // the new hidden state (LSTM with projections: before the projection)
+  char* c;             // LSTM: the new cell state
+  char* saved;         // what the backward reads: LSTM i f g o, GRU r z n and h_lin's n part + b_hn (4 * hidden)
+};
+using RecurrentStepKernel = void (*)(const RecurrentStepArgs& args);
+// The step's backward, from the gradient w.r.t. its new hidden state (and
+// LSTM's cell state, null for none). Writes the gradient w.r.t. the input
+// projection (grad_x) and w.r.t. h_lin (grad_h_lin; GRU only, the others'
+// equals grad_x), and what flows to the previous step without the W_hh
+// product: LSTM's grad_c_prev, GRU's direct term grad_h_prev = grad_h * z.
+struct RecurrentStepBackwardArgs {
+  RecurrentCell cell;
+  Dtype dtype;
+  int64_t batch, hidden;
+  const char* saved;   // the forward's saved gates
+  const char* h_prev;  // GRU
+  const char* h;       // RNN: the step's output
+  const char* c_prev;  // LSTM
+  const char* c;       // LSTM: the step's cell state
+  const char* grad_h;
+  const char* grad_c;  // LSTM, or null
+  char* grad_x;
+  char* grad_h_lin;    // GRU
+  char* grad_h_prev;   // GRU
+  char* grad_c_prev;   // LSTM
+};
+using RecurrentStepBackwardKernel = void (*)(const RecurrentStepBackwardArgs& args);
 // Normalizes each row of a dense (rows, n) input: y = (x - mean) * rstd
 // (* weight + bias, both dense (n) when given); writes the float32/64 row
 // statistics mean and rstd = 1 / sqrt(var + eps) (biased var).
@@ -253,6 +294,8 @@ struct KernelTable {
   ResampleKernel resample = nullptr;
   ResampleBackwardKernel resample_backward = nullptr;
   TapKernel taps = nullptr;
+  RecurrentStepKernel recurrent_step = nullptr;
+  RecurrentStepBackwardKernel recurrent_step_backward = nullptr;
   RowNormKernel row_norm = nullptr;
   ChannelMomentsKernel channel_moments = nullptr;
   SgdKernel sgd = nullptr;

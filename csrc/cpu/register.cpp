@@ -14,6 +14,7 @@ void register_im2col_kernels(KernelTable& t);
 void register_nn_kernels(KernelTable& t);
 void register_resample_kernels(KernelTable& t);
 void register_tap_kernels(KernelTable& t);
+void register_recurrent_kernels(KernelTable& t);
 void register_optimizer_kernels(KernelTable& t);
 void register_lapack_kernels(KernelTable& t);
 
@@ -29,6 +30,7 @@ void register_kernels(KernelTable& t) {
   register_nn_kernels(t);
   register_resample_kernels(t);
   register_tap_kernels(t);
+  register_recurrent_kernels(t);
   register_optimizer_kernels(t);
   register_lapack_kernels(t);
 }

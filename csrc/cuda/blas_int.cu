@@ -18,7 +18,7 @@ __global__ void gemm_int_kernel(int64_t batch, int64_t m, int64_t n, int64_t k, 
                                 int64_t lda, bool a_trans, const T* b, const int64_t* b_off, int64_t ldb, bool b_trans,
                                 T* c) {
   const int64_t total = batch * m * n;
-  for (int64_t idx = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; idx < total; idx += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(idx, total) {
     const int64_t bi = idx / (m * n), i = (idx / n) % m, j = idx % n;
     const T* pa = a + a_off[bi];
     const T* pb = b + b_off[bi];

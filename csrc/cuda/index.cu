@@ -23,7 +23,7 @@ struct Bytes {
 template <class E>
 __global__ void take_kernel(int64_t total, int64_t rest_count, const E* base, const int64_t* offsets,
                             const int64_t* rest, E* out) {
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x)
+  DG_GRID_STRIDE_LOOP(i, total)
     out[i] = base[offsets[i / rest_count] + rest[i % rest_count]];
 }
 
@@ -54,7 +54,7 @@ void take(const IndexArgs& a) {
 template <class T>
 __global__ void put_kernel(int64_t total, int64_t rest_count, T* base, const int64_t* offsets, const int64_t* rest,
                            const T* values, bool accumulate) {
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     T* dst = base + offsets[i / rest_count] + rest[i % rest_count];
     if (accumulate) atomic_add(dst, values[i]);
     else *dst = values[i];

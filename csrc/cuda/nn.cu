@@ -192,7 +192,7 @@ __device__ int64_t tap_source(const Window& w, int64_t tap, int64_t o) {
 template <class T>
 __global__ void im2col_kernel(int64_t total, Window w, const T* image, T* cols) {
   const int64_t per_plane = w.taps * w.out_count;
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     const int64_t p = i / per_plane, c = i % per_plane;
     const int64_t src = tap_source(w, c / w.out_count, c % w.out_count);
     cols[i] = src >= 0 ? image[p * w.plane + src] : T(0);
@@ -204,7 +204,7 @@ __global__ void im2col_kernel(int64_t total, Window w, const T* image, T* cols) 
 template <class T>
 __global__ void col2im_kernel(int64_t total, Window w, const T* cols, T* image) {
   const int64_t per_plane = w.taps * w.out_count;
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     const int64_t p = i / w.plane, idx = i % w.plane;
     const int64_t x2 = idx % w.image[2], x1 = (idx / w.image[2]) % w.image[1], x0 = idx / (w.image[2] * w.image[1]);
     T acc = T(0);
@@ -256,7 +256,7 @@ void col2im(const WindowArgs& a, const char* cols, char* image) {
 template <class T>
 __global__ void max_pool_kernel(int64_t total, Window w, const T* image, T* values, int64_t* indices) {
   using M = opmath_t<T>;
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     const int64_t p = i / w.out_count, o = i % w.out_count;
     const T* in = image + p * w.plane;
     M best = M(0);

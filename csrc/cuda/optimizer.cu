@@ -10,7 +10,7 @@ namespace {
 
 template <class F>
 __global__ void __launch_bounds__(kThreads) index_kernel(int64_t n, F f) {
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) f(i);
+  DG_GRID_STRIDE_LOOP(i, n) f(i);
 }
 
 struct CudaIndexLoop {

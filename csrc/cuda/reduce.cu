@@ -7,6 +7,7 @@
 #include "core/dispatch.h"
 #include "core/reduce_iter.h"
 #include "cuda/block_reduce.cuh"
+#include "cuda/launch.h"
 #include "cuda/loop.cuh"
 #include "dyngraph/ops.h"
 #include "kernels/reducers.h"
@@ -95,7 +96,7 @@ __global__ void reduce_kernel(ReduceGeometry g, int64_t chunk, typename R::A* pa
 // Pass 2: out[o] = merge of partial[o * chunks .. + chunks).
 template <class A, class R>
 __global__ void merge_kernel(int64_t outputs, int64_t chunks, const A* partial, A* out) {
-  for (int64_t o = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; o < outputs; o += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(o, outputs) {
     A acc = partial[o * chunks];
     for (int64_t c = 1; c < chunks; ++c) acc = R::merge(acc, partial[o * chunks + c]);
     out[o] = acc;
@@ -170,7 +171,7 @@ void value_reduce(ReduceIter& it) {
 // argmax/argmin: (value, position) pairs, then the positions into the int64 output.
 template <class A>
 __global__ void arg_index_kernel(int64_t n, const A* pairs, int64_t* out) {
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
+  DG_GRID_STRIDE_LOOP(i, n)
     out[i] = pairs[i].index < 0 ? 0 : pairs[i].index;
 }
 

@@ -16,6 +16,7 @@ void register_blas_kernels(KernelTable& t);
 void register_nn_kernels(KernelTable& t);
 void register_resample_kernels(KernelTable& t);
 void register_tap_kernels(KernelTable& t);
+void register_recurrent_kernels(KernelTable& t);
 void register_optimizer_kernels(KernelTable& t);
 void register_sort_kernels(KernelTable& t);
 void register_nonzero_kernel(KernelTable& t);
@@ -31,6 +32,7 @@ void register_kernels(KernelTable& t) {
   register_nn_kernels(t);
   register_resample_kernels(t);
   register_tap_kernels(t);
+  register_recurrent_kernels(t);
   register_optimizer_kernels(t);
   register_sort_kernels(t);
   register_nonzero_kernel(t);

@@ -54,7 +54,7 @@ __global__ void resample_kernel(int64_t total, ResampleArgs a, const T* in, T* o
   using A = opmath_t<T>;
   using W = resample_weight_t<T>;
   const int64_t in_plane = a.in[0] * a.in[1] * a.in[2];
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     int64_t p, o[3];
     output_coords(a, i, p, o);
     const T* plane = in + p * in_plane;
@@ -68,7 +68,7 @@ __global__ void resample_kernel(int64_t total, ResampleArgs a, const T* in, T* o
 template <class T>
 __global__ void resample_nearest_kernel(int64_t total, ResampleArgs a, const T* in, T* out) {
   const int64_t in_plane = a.in[0] * a.in[1] * a.in[2];
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     int64_t p, o[3];
     output_coords(a, i, p, o);
     const int64_t src = (tap_source(a, 0, o[0], 0) * a.in[1] + tap_source(a, 1, o[1], 0)) * a.in[2] +
@@ -82,7 +82,7 @@ __global__ void resample_backward_kernel(int64_t total, ResampleArgs a, const T*
   using A = opmath_t<T>;
   using W = resample_weight_t<T>;
   const int64_t in_plane = a.in[0] * a.in[1] * a.in[2];
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     int64_t p, o[3];
     output_coords(a, i, p, o);
     const A g = convert<A>(grad[i]);

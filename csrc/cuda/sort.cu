@@ -48,20 +48,20 @@ __device__ typename uint_of<sizeof(T)>::type sort_key(T v) {
 
 template <class T, class K>
 __global__ void key_kernel(int64_t total, int64_t n, const T* in, K* keys, int64_t* positions) {
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     keys[i] = sort_key(in[i]);
     positions[i] = i % n;
   }
 }
 
 __global__ void offsets_kernel(int64_t rows, int64_t n, int64_t* offsets) {
-  for (int64_t r = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; r <= rows; r += int64_t(gridDim.x) * blockDim.x)
+  DG_GRID_STRIDE_LOOP(r, rows + 1)
     offsets[r] = r * n;
 }
 
 template <class T>
 __global__ void gather_rows_kernel(int64_t total, int64_t n, const T* in, const int64_t* positions, T* out) {
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x)
+  DG_GRID_STRIDE_LOOP(i, total)
     out[i] = in[(i / n) * n + positions[i]];
 }
 

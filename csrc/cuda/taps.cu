@@ -12,9 +12,6 @@ namespace dg::cuda {
 
 namespace {
 
-#define DG_GRID_STRIDE(i, total) \
-  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < (total); i += int64_t(gridDim.x) * blockDim.x)
-
 // For output element i of (batch, channels, points): its plane and the offset of its taps.
 __device__ void plane_and_taps(const TapArgs& a, int64_t i, int64_t& plane, int64_t& first) {
   const int64_t p = i % a.points;
@@ -27,7 +24,7 @@ __global__ void tap_gather_kernel(TapArgs a, int64_t total) {
   using A = opmath_t<T>;
   const T* w = reinterpret_cast<const T*>(a.weight);
   const T* x = reinterpret_cast<const T*>(a.a);
-  DG_GRID_STRIDE(i, total) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     int64_t plane, first;
     plane_and_taps(a, i, plane, first);
     A acc = A(0);
@@ -43,7 +40,7 @@ __global__ void tap_scatter_kernel(TapArgs a, int64_t total) {
   const T* w = reinterpret_cast<const T*>(a.weight);
   const T* g = reinterpret_cast<const T*>(a.a);
   A* out = reinterpret_cast<A*>(a.out);
-  DG_GRID_STRIDE(i, total) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     int64_t plane, first;
     plane_and_taps(a, i, plane, first);
     const A gv = convert<A>(g[i]);
@@ -57,7 +54,7 @@ __global__ void tap_dot_kernel(TapArgs a, int64_t total) {
   using A = opmath_t<T>;
   const T* g = reinterpret_cast<const T*>(a.a);
   const T* x = reinterpret_cast<const T*>(a.b);
-  DG_GRID_STRIDE(i, total) {
+  DG_GRID_STRIDE_LOOP(i, total) {
     const int64_t np = i / a.taps, n = np / a.points, p = np % a.points;
     const int64_t source = a.index[i];
     A acc = A(0);
@@ -68,8 +65,6 @@ __global__ void tap_dot_kernel(TapArgs a, int64_t total) {
     reinterpret_cast<T*>(a.out)[i] = convert<T>(acc);
   }
 }
-
-#undef DG_GRID_STRIDE
 
 void taps(const TapArgs& a) {
   const int64_t total = a.op == TapOp::dot ? a.batch * a.points * a.taps : a.batch * a.channels * a.points;

@@ -41,6 +41,13 @@ void bind_nn(py::module_& m) {
         },
         py::arg("input"), py::arg("running_mean"), py::arg("running_var"), py::arg("weight") = py::none(),
         py::arg("bias") = py::none(), py::arg("training") = false, py::arg("momentum") = 0.1, py::arg("eps") = 1e-5);
+  // One recurrent layer and direction: [output, h_n(, c_n)].
+  m.def("_recurrent_layer",
+        [](const std::string& mode, T x, T h0, OptT c0, T w_ih, T w_hh, OptT b_ih, OptT b_hh, OptT w_hr,
+           bool reverse) {
+          auto value = [](const OptT& t) { return t ? *t : Tensor(); };
+          return recurrent_layer(mode, x, h0, value(c0), w_ih, w_hh, value(b_ih), value(b_hh), value(w_hr), reverse);
+        });
   m.def("_cross_entropy_indices",
         [](T x, T t, OptT w, const std::string& reduction, int64_t ignore_index) {
           return cross_entropy_indices(x, t, w, reduction, ignore_index);

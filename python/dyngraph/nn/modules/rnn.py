@@ -1,8 +1,9 @@
 """Recurrent layers: RNN, LSTM, GRU and their single-step cells.
 
-Composed from matmul/sigmoid/tanh: each layer and direction projects the
-whole input sequence with one matmul, then steps through time with one
-matmul on the hidden state per step. Parameter names, shapes, gate order
+Each layer and direction runs in C++ (dg::recurrent_layer): the input
+projection of every time step in one matmul, then per step one matmul on the
+hidden state and one fused gate kernel, and the backward through time alike.
+Python holds the parameters, checks the arguments and loops over layers. Parameter names, shapes, gate order
 (LSTM: i, f, g, o; GRU: r, z, n) and initialization are PyTorch's, so state
 dicts load in both directions.
 """
@@ -23,36 +24,12 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 _GATES_PER_MODE = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
 
-# ---- one time step of each cell kind: (precomputed input projection, state, hidden weights) -> state ----
-
-def _rnn_step(activation):
-    def step(x_proj, h, w_hh, b_hh):
-        return activation(x_proj + F.linear(h, w_hh, b_hh))
-
-    return step
-
-
-def _lstm_step(x_proj, state, w_hh, b_hh, w_hr=None):
-    h, c = state
-    gates = x_proj + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, -1)
-    c = _C.sigmoid(f) * c + _C.sigmoid(i) * _C.tanh(g)
-    h = _C.sigmoid(o) * _C.tanh(c)
-    if w_hr is not None:
-        h = F.linear(h, w_hr)  # LSTM with projections: h is projected down to proj_size
-    return h, c
-
-
-def _gru_step(x_proj, h, w_hh, b_hh):
-    x_r, x_z, x_n = x_proj.chunk(3, -1)
-    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, -1)
-    r = _C.sigmoid(x_r + h_r)
-    z = _C.sigmoid(x_z + h_z)
-    n = _C.tanh(x_n + r * h_n)  # the reset gate scales the hidden part, bias included, as in PyTorch
-    return (1 - z) * n + z * h
-
-
-_STEPS = {"RNN_TANH": _rnn_step(_C.tanh), "RNN_RELU": _rnn_step(_C.relu), "GRU": _gru_step}
+def _cell(mode, input, states, w_ih, w_hh, b_ih, b_hh):
+    """One time step of a cell on a (batch, features) input: the C++ recurrent layer over a sequence of one.
+    states: (h,) or LSTM's (h, c); returns the new states as a tuple."""
+    c = states[1] if len(states) > 1 else None
+    return tuple(_C._recurrent_layer(mode, input.unsqueeze(0), states[0], c, w_ih, w_hh, b_ih, b_hh, None,
+                                     False)[1:])
 
 
 class RNNBase(Module):
@@ -205,9 +182,9 @@ class RNNBase(Module):
         return _factories.zeros(self.num_layers * num_directions, batch, size, dtype=input.dtype,
                                 device=input.device)
 
-    def _run(self, input, states, step):
+    def _run(self, input, states):
         """Runs every layer and direction. input: (T, N, C) (time first); states: per (layer, direction) a
-        state (a tensor, or an (h, c) pair for LSTM). Returns the last layer's output and the final states."""
+        tuple (h,), or LSTM's (h, c). Returns the last layer's output and the final states, as tuples."""
         num_directions = 2 if self.bidirectional else 1
         final_states = []
         layer_input = input
@@ -215,18 +192,13 @@ class RNNBase(Module):
             outputs = []
             for direction in range(num_directions):
                 weights = self.all_weights[layer * num_directions + direction]
-                w_ih, w_hh = weights[0], weights[1]
                 b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
-                extra = weights[-1:] if self.proj_size > 0 else []
-                x_proj = F.linear(layer_input, w_ih, b_ih)  # every time step in one matmul
+                w_hr = weights[-1] if self.proj_size > 0 else None
                 state = states[layer * num_directions + direction]
-                steps = range(x_proj.size(0) - 1, -1, -1) if direction == 1 else range(x_proj.size(0))
-                hs = [None] * x_proj.size(0)
-                for t in steps:
-                    state = step(x_proj[t], state, w_hh, b_hh, *extra)
-                    hs[t] = state[0] if isinstance(state, tuple) else state
-                outputs.append(_C.stack(hs, 0))
-                final_states.append(state)
+                result = _C._recurrent_layer(self.mode, layer_input, state[0], state[1] if len(state) > 1 else None,
+                                             weights[0], weights[1], b_ih, b_hh, w_hr, direction == 1)
+                outputs.append(result[0])
+                final_states.append(tuple(result[1:]))
             layer_input = outputs[0] if num_directions == 1 else _C.cat(outputs, -1)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
@@ -279,9 +251,9 @@ class RNNBase(Module):
         else:
             hx = self._zeros_state(input, self.hidden_size)
         self.check_forward_args(input, hx)
-        output, finals = self._run(self._time_first(input), list(hx.unbind(0)), _STEPS[self.mode])
+        output, finals = self._run(self._time_first(input), [(h,) for h in hx.unbind(0)])
         output = self._time_first(output)
-        hidden = _C.stack(finals, 0)
+        hidden = _C.stack([h for h, in finals], 0)
         if not is_batched:
             output = output.squeeze(0 if self.batch_first else 1)
             hidden = hidden.squeeze(1)
@@ -363,7 +335,7 @@ class LSTM(RNNBase):
             hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
         self.check_forward_args(input, hx)
         states = list(zip(hx[0].unbind(0), hx[1].unbind(0)))
-        output, finals = self._run(self._time_first(input), states, _lstm_step)
+        output, finals = self._run(self._time_first(input), states)
         output = self._time_first(output)
         h_n = _C.stack([h for h, _ in finals], 0)
         c_n = _C.stack([c for _, c in finals], 0)
@@ -454,8 +426,8 @@ class RNNCell(RNNCellBase):
         input, (h,), is_batched = self._prepare(input, hx, 1)
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        step = _STEPS["RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"]
-        ret = step(F.linear(input, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        mode = "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"
+        ret, = _cell(mode, input, (h,), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return ret if is_batched else ret.squeeze(0)
 
 
@@ -465,7 +437,7 @@ class LSTMCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, state, is_batched = self._prepare(input, hx, 2)
-        h, c = _lstm_step(F.linear(input, self.weight_ih, self.bias_ih), state, self.weight_hh, self.bias_hh)
+        h, c = _cell("LSTM", input, state, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if is_batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -475,5 +447,5 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, (h,), is_batched = self._prepare(input, hx, 1)
-        ret = _gru_step(F.linear(input, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        ret, = _cell("GRU", input, (h,), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return ret if is_batched else ret.squeeze(0)
