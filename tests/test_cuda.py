@@ -255,6 +255,27 @@ def test_resampling_and_grid_sampling_match_cpu_with_gradients():
 
 
 @gpu
+def test_recurrent_layers_match_cpu_with_gradients():
+    rng = np.random.default_rng(8)
+    for cls, kwargs in ((dyngraph.nn.LSTM, dict(num_layers=2, bidirectional=True)),
+                        (dyngraph.nn.LSTM, dict(proj_size=3)), (dyngraph.nn.GRU, dict(bidirectional=True)),
+                        (dyngraph.nn.RNN, dict(nonlinearity="relu"))):
+        for dtype, tol in ((dyngraph.float64, 1e-10), (dyngraph.float32, 1e-4)):
+            dyngraph.manual_seed(0)
+            layer = cls(4, 6, dtype=dtype, **kwargs)
+            x = rng.standard_normal((7, 3, 4))
+            results = []
+            for device in ("cpu", "cuda"):
+                layer.to(device).zero_grad()
+                xs = dyngraph.tensor(x, dtype=dtype, device=device, requires_grad=True)
+                out, _ = layer(xs)
+                out.square().sum().backward()
+                results.append([out, xs.grad] + [p.grad.clone() for p in layer.parameters()])
+            for got, want in zip(results[1], results[0]):
+                assert_same(got, want, rtol=tol, atol=tol)
+
+
+@gpu
 def test_conv_backward_matches_cpu():
     F = dyngraph.nn.functional
     rng = np.random.default_rng(5)

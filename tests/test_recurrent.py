@@ -250,3 +250,78 @@ def test_in_place_change_of_the_output_before_backward_is_an_error():
         out[0].mul_(2)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         loss.backward()
+
+
+PACKED_CASES = [("LSTM", dict(bidirectional=True, num_layers=2)), ("LSTM", dict(proj_size=2, bidirectional=True)),
+                ("GRU", dict(bidirectional=True, batch_first=True)), ("RNN", dict(nonlinearity="relu"))]
+
+
+@pytest.mark.parametrize("cls_name,kwargs", PACKED_CASES, ids=[f"{c}-{k}" for c, k in PACKED_CASES])
+@pytest.mark.parametrize("enforce_sorted", [False, True])
+def test_packed_sequences_match_pytorch(cls_name, kwargs, enforce_sorted):
+    torch = _torch()
+    rng = np.random.default_rng(9)
+    ours = getattr(nn, cls_name)(3, 4, dtype=dyngraph.float64, **kwargs)
+    ours._ref_args = (3, 4)
+    ref = _torch_module(torch, cls_name, kwargs, ours)
+    lengths = [5, 3, 3, 1] if enforce_sorted else [3, 5, 1, 4]
+    batch_first = kwargs.get("batch_first", False)
+    x = rng.standard_normal((4, 5, 3) if batch_first else (5, 4, 3))
+    layers = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
+    hout = kwargs.get("proj_size") or 4
+    h0 = rng.standard_normal((layers, 4, hout))
+    state = (h0, rng.standard_normal((layers, 4, 4))) if cls_name == "LSTM" else h0
+    results = []
+    for lib, mod_ in ((torch, ref), (dyngraph, ours)):
+        xs = lib.tensor(x, requires_grad=True)
+        st = tuple(lib.tensor(s, requires_grad=True) for s in state) if cls_name == "LSTM" else \
+            lib.tensor(state, requires_grad=True)
+        packed = lib.nn.utils.rnn.pack_padded_sequence(xs, lengths, batch_first=batch_first,
+                                                       enforce_sorted=enforce_sorted)
+        out, final = mod_(packed, st)
+        padded, out_lengths = lib.nn.utils.rnn.pad_packed_sequence(out, batch_first=batch_first)
+        finals = final if isinstance(final, tuple) else (final,)
+        (padded.square().sum() + sum((f * f.detach().sin()).sum() for f in finals)).backward()
+        sts = st if isinstance(st, tuple) else (st,)
+        results.append([out.data, padded] + list(finals) + [xs.grad] + [s.grad for s in sts]
+                       + [p.grad for p in mod_.parameters()])
+        assert list(out_lengths) == lengths
+    for got, want in zip(results[1], results[0]):
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("reverse", [False, True])
+def test_layer_with_lengths_gradcheck_and_gradgradcheck(mode, reverse):
+    inputs = _layer_inputs(mode, np.random.default_rng(3), steps=4, batch=3)
+    lengths = dyngraph.tensor([4, 1, 2])
+    names = [k for k, v in inputs.items() if v is not None]
+
+    def fn(*tensors):
+        i = dict(inputs, **dict(zip(names, tensors)))
+        return tuple(_C._recurrent_layer(mode, i["x"], i["h0"], i["c0"], i["w_ih"], i["w_hh"], i["b_ih"],
+                                         i["b_hh"], None, reverse, lengths))
+
+    args = [inputs[k] for k in names]
+    assert gradcheck(fn, args)
+    assert gradgradcheck(fn, args)
+    # A row's final state is its state at its last step: the same as running that row alone, cut to its length.
+    out = fn(*args)
+    for row, n in enumerate([4, 1, 2]):
+        i = {k: v for k, v in inputs.items()}
+        alone = _C._recurrent_layer(mode, i["x"][:n, row:row + 1], i["h0"][row:row + 1],
+                                    None if i["c0"] is None else i["c0"][row:row + 1], i["w_ih"], i["w_hh"],
+                                    i["b_ih"], i["b_hh"], None, reverse)
+        np.testing.assert_allclose(out[1][row].detach().numpy(), alone[1][0].detach().numpy(), rtol=1e-12)
+        np.testing.assert_allclose(out[0][:n, row].detach().numpy(), alone[0][:, 0].detach().numpy(), rtol=1e-12)
+
+
+def test_lengths_errors():
+    inputs = _layer_inputs("GRU", np.random.default_rng(0))
+    i = inputs
+    with pytest.raises(TypeError, match="lengths of dtype int64"):
+        _C._recurrent_layer("GRU", i["x"], i["h0"], None, i["w_ih"], i["w_hh"], None, None, None, False,
+                            dyngraph.tensor([1.0, 2.0]))
+    with pytest.raises(RuntimeError, match="expected lengths of size"):
+        _C._recurrent_layer("GRU", i["x"], i["h0"], None, i["w_ih"], i["w_hh"], None, None, None, False,
+                            dyngraph.tensor([1, 2, 3]))

@@ -172,8 +172,13 @@ struct RecurrentStepArgs {
   const char* x;       // this step's input projection (x W_ih^T + b_ih)
   const char* h_lin;   // h_prev W_hh^T
   const char* bias;    // b_hh (gates * hidden), or null
-  const char* h_prev;  // GRU: the previous hidden state
+  const char* h_prev;  // the previous hidden state
   const char* c_prev;  // LSTM: the previous cell state
+  // Packed sequences: row n's sequence has lengths[n] steps (null: all have
+  // every step). Past its end (time >= lengths[n]) a row's state carries over
+  // unchanged (not for LSTM with projections).
+  const int64_t* lengths;
+  int64_t time;
   char* h;             // the new hidden state (LSTM with projections: before the projection)
   char* c;             // LSTM: the new cell state
   char* saved;         // what the backward reads: LSTM i f g o, GRU r z n and h_lin's n part + b_hn (4 * hidden)
@@ -183,7 +188,8 @@ using RecurrentStepKernel = void (*)(const RecurrentStepArgs& args);
 // LSTM's cell state, null for none). Writes the gradient w.r.t. the input
 // projection (grad_x) and w.r.t. h_lin (grad_h_lin; GRU only, the others'
 // equals grad_x), and what flows to the previous step without the W_hh
-// product: LSTM's grad_c_prev, GRU's direct term grad_h_prev = grad_h * z.
+// product: LSTM's grad_c_prev, and grad_h_prev: GRU's direct term grad_h * z,
+// or a finished row's whole grad_h (with lengths; otherwise null for LSTM and RNN).
 struct RecurrentStepBackwardArgs {
   RecurrentCell cell;
   Dtype dtype;
@@ -195,9 +201,11 @@ struct RecurrentStepBackwardArgs {
   const char* c;       // LSTM: the step's cell state
   const char* grad_h;
   const char* grad_c;  // LSTM, or null
+  const int64_t* lengths;  // as the forward's
+  int64_t time;
   char* grad_x;
   char* grad_h_lin;    // GRU
-  char* grad_h_prev;   // GRU
+  char* grad_h_prev;   // GRU, or any cell with lengths
   char* grad_c_prev;   // LSTM
 };
 using RecurrentStepBackwardKernel = void (*)(const RecurrentStepBackwardArgs& args);

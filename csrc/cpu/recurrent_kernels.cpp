@@ -12,15 +12,20 @@ namespace dg::cpu {
 
 namespace {
 
-// Calls f(n, j) for every (row, unit), rows split over threads; about 20
-// flops and up to five exps per element. The unit loop vectorizes (rows of
-// different buffers never overlap: ivdep).
-template <class F>
-void for_each_unit(int64_t batch, int64_t hidden, const F& f) {
-  parallel_for(0, batch, kGrainSize / 16 / std::max<int64_t>(hidden, 1), [&](int64_t begin, int64_t end) {
+// Calls running(n, j) or, for rows past their sequence's end, carry(n, j) for
+// every unit of every row, rows split over threads; about 20 flops and up to
+// five exps per element. The unit loops vectorize (rows of different buffers
+// never overlap: ivdep).
+template <class Args, class Running, class Carry>
+void for_each_unit(const Args& a, const Running& running, const Carry& carry) {
+  parallel_for(0, a.batch, kGrainSize / 16 / std::max<int64_t>(a.hidden, 1), [&](int64_t begin, int64_t end) {
     for (int64_t n = begin; n < end; ++n) {
+      if (recurrent::row_running(a, n)) {
 #pragma GCC ivdep
-      for (int64_t j = 0; j < hidden; ++j) f(n, j);
+        for (int64_t j = 0; j < a.hidden; ++j) running(n, j);
+      } else {
+        for (int64_t j = 0; j < a.hidden; ++j) carry(n, j);
+      }
     }
   });
 }
@@ -44,15 +49,18 @@ void dispatch(const Args& a, const char* name, const Fn& fn) {
 void recurrent_step(const RecurrentStepArgs& a) {
   dispatch(a, "recurrent_step", [&](auto zero, auto cell) {
     using T = decltype(zero);
-    for_each_unit(a.batch, a.hidden, [&](int64_t n, int64_t j) { recurrent::step_element<T, cell.value>(a, n, j); });
+    for_each_unit(
+        a, [&](int64_t n, int64_t j) { recurrent::step_element<T, cell.value>(a, n, j); },
+        [&](int64_t n, int64_t j) { recurrent::carry_element<T, cell.value>(a, n, j); });
   });
 }
 
 void recurrent_step_backward(const RecurrentStepBackwardArgs& a) {
   dispatch(a, "recurrent_step_backward", [&](auto zero, auto cell) {
     using T = decltype(zero);
-    for_each_unit(a.batch, a.hidden,
-                  [&](int64_t n, int64_t j) { recurrent::step_backward_element<T, cell.value>(a, n, j); });
+    for_each_unit(
+        a, [&](int64_t n, int64_t j) { recurrent::step_backward_element<T, cell.value>(a, n, j); },
+        [&](int64_t n, int64_t j) { recurrent::carry_backward_element<T, cell.value>(a, n, j); });
   });
 }
 

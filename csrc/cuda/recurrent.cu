@@ -11,12 +11,20 @@ namespace {
 
 template <class T, RecurrentCell Cell>
 __global__ void step_kernel(RecurrentStepArgs a, int64_t total) {
-  DG_GRID_STRIDE_LOOP(i, total) recurrent::step_element<T, Cell>(a, i / a.hidden, i % a.hidden);
+  DG_GRID_STRIDE_LOOP(i, total) {
+    const int64_t n = i / a.hidden, j = i % a.hidden;
+    if (recurrent::row_running(a, n)) recurrent::step_element<T, Cell>(a, n, j);
+    else recurrent::carry_element<T, Cell>(a, n, j);
+  }
 }
 
 template <class T, RecurrentCell Cell>
 __global__ void step_backward_kernel(RecurrentStepBackwardArgs a, int64_t total) {
-  DG_GRID_STRIDE_LOOP(i, total) recurrent::step_backward_element<T, Cell>(a, i / a.hidden, i % a.hidden);
+  DG_GRID_STRIDE_LOOP(i, total) {
+    const int64_t n = i / a.hidden, j = i % a.hidden;
+    if (recurrent::row_running(a, n)) recurrent::step_backward_element<T, Cell>(a, n, j);
+    else recurrent::carry_backward_element<T, Cell>(a, n, j);
+  }
 }
 
 template <class Args, template <class> class Launch>

@@ -28,7 +28,33 @@ DG_HOST_DEVICE constexpr int gates(RecurrentCell cell) {
   return cell == RecurrentCell::kLstm ? 4 : cell == RecurrentCell::kGru ? 3 : 1;
 }
 
-// Cell is a.cell, as a template argument so that the CPU's row loops vectorize.
+// Whether row n is still inside its sequence at this step (always, without lengths).
+template <class Args>
+DG_HOST_DEVICE inline bool row_running(const Args& a, int64_t n) {
+  return a.lengths == nullptr || a.time < a.lengths[n];
+}
+
+// A row past its sequence's end keeps its state.
+template <class T, RecurrentCell Cell>
+DG_HOST_DEVICE inline void carry_element(const RecurrentStepArgs& a, int64_t n, int64_t j) {
+  const int64_t at = n * a.hidden + j;
+  reinterpret_cast<T*>(a.h)[at] = reinterpret_cast<const T*>(a.h_prev)[at];
+  if constexpr (Cell == RecurrentCell::kLstm) reinterpret_cast<T*>(a.c)[at] = reinterpret_cast<const T*>(a.c_prev)[at];
+}
+
+// ... so its gradients pass straight to the previous step, and none to the gates.
+template <class T, RecurrentCell Cell>
+DG_HOST_DEVICE inline void carry_backward_element(const RecurrentStepBackwardArgs& a, int64_t n, int64_t j) {
+  const int64_t H = a.hidden, G = gates(Cell), at = n * H + j;
+  for (int64_t k = 0; k < G; ++k) reinterpret_cast<T*>(a.grad_x)[n * G * H + k * H + j] = T(0);
+  if constexpr (Cell == RecurrentCell::kGru)
+    for (int64_t k = 0; k < 3; ++k) reinterpret_cast<T*>(a.grad_h_lin)[n * 3 * H + k * H + j] = T(0);
+  if constexpr (Cell == RecurrentCell::kLstm)
+    reinterpret_cast<T*>(a.grad_c_prev)[at] = a.grad_c ? reinterpret_cast<const T*>(a.grad_c)[at] : T(0);
+  reinterpret_cast<T*>(a.grad_h_prev)[at] = reinterpret_cast<const T*>(a.grad_h)[at];
+}
+
+// The elements of running rows. Cell is a.cell, as a template argument so that the CPU's row loops vectorize.
 template <class T, RecurrentCell Cell>
 DG_HOST_DEVICE inline void step_element(const RecurrentStepArgs& a, int64_t n, int64_t j) {
   const int64_t H = a.hidden, G = gates(Cell);

@@ -31,6 +31,7 @@ struct Scan {
   RecurrentCell cell;
   bool reverse;
   Tensor x, h0, c0, w_hh, b_hh, w_hr;  // c0: LSTM only; b_hh, w_hr optional
+  Tensor lengths;                      // optional (N) int64: each row's sequence length (packed sequences)
 
   int64_t steps() const { return x.sizes()[0]; }
   int64_t batch() const { return x.sizes()[1]; }
@@ -68,6 +69,11 @@ void check_scan(const Scan& s) {
   } else {
     DG_CHECK(Hout == H, Error, "recurrent_layer: weight_hh must be square without projections, got ", s.w_hh.sizes());
   }
+  if (s.lengths.defined()) {
+    DG_CHECK(s.lengths.dtype() == kInt64 && s.lengths.device() == s.x.device(), TypeError, "recurrent_layer: "
+             "expected lengths of dtype int64 on ", s.x.device().str());
+    check_shape(s.lengths, {N}, "lengths");
+  }
   for (const Tensor* t : {&s.h0, &s.c0, &s.w_hh, &s.b_hh, &s.w_hr}) {
     if (!t->defined()) continue;
     DG_CHECK(t->dtype() == s.x.dtype(), TypeError, "recurrent_layer: expected every tensor of dtype ",
@@ -90,6 +96,7 @@ std::vector<Tensor> scan_composed(const Scan& s) {
   for (int64_t step = 0; step < s.steps(); ++step) {
     const int64_t time = s.time(step);
     const Tensor x = select(s.x, 0, time);
+    const Tensor h_prev = h, c_prev = c;
     Tensor h_lin = mm(h, w_t);
     if (s.b_hh.defined()) h_lin = add(h_lin, s.b_hh);
     if (s.cell == RecurrentCell::kLstm) {
@@ -105,6 +112,11 @@ std::vector<Tensor> scan_composed(const Scan& s) {
     } else {
       Tensor pre = add(x, h_lin);
       h = s.cell == RecurrentCell::kRnnTanh ? tanh(pre) : relu(pre);
+    }
+    if (s.lengths.defined()) {  // rows whose sequence has ended keep their state
+      const Tensor running = unsqueeze(gt(s.lengths, time), 1);
+      h = where(running, h, h_prev);
+      if (s.lstm()) c = where(running, c, c_prev);
     }
     outputs[static_cast<size_t>(time)] = h;
   }
@@ -161,6 +173,8 @@ ScanRecord scan_fused(const Scan& s, bool for_backward) {
     a.bias = ptr(bias);
     a.h_prev = ptr(h_prev);
     a.c_prev = s.lstm() ? ptr(state_before(s, step, c0, r.cells)) : nullptr;
+    a.lengths = s.lengths.defined() ? s.lengths.data_ptr<int64_t>() : nullptr;
+    a.time = time;
     a.h = mut_ptr(h);
     a.c = s.lstm() ? mut_ptr(select(r.cells, 0, time)) : nullptr;
     a.saved = r.gates.defined() ? mut_ptr(select(r.gates, 0, for_backward ? time : 0)) : nullptr;
@@ -180,6 +194,7 @@ struct RecurrentBackward final : Node {
   RecurrentCell cell;
   bool reverse;
   SavedVariable x, h0, c0, w_hh, b_hh, w_hr;
+  Tensor lengths;
   SavedVariable output;
   Tensor cells, gates, hidden;  // the fused forward's own buffers (no one else can write them)
 
@@ -188,12 +203,12 @@ struct RecurrentBackward final : Node {
   }
   void release_variables() override {
     for (SavedVariable* v : {&x, &h0, &c0, &w_hh, &b_hh, &w_hr, &output}) v->reset();
-    cells = gates = hidden = Tensor();
+    cells = gates = hidden = lengths = Tensor();
   }
 
   Scan unpack() {
     return Scan{cell, reverse, x.unpack(this), h0.unpack(this), c0.unpack(this), w_hh.unpack(this),
-                b_hh.unpack(this), w_hr.unpack(this)};
+                b_hh.unpack(this), w_hr.unpack(this), lengths};
   }
 
   TensorList apply(TensorList&& grads) override {
@@ -246,7 +261,10 @@ struct RecurrentBackward final : Node {
       }
       g_h = contiguous(g_h);
       Tensor grad_c_prev = s.lstm() ? empty({N, H}, options) : Tensor();
-      Tensor grad_h_direct = cell == RecurrentCell::kGru ? empty({N, H}, options) : Tensor();
+      // GRU's direct term, or the carried gradient of finished rows (zero where the others run).
+      Tensor grad_h_direct = cell == RecurrentCell::kGru ? empty({N, H}, options)
+                             : s.lengths.defined()       ? zeros({N, H}, options)
+                                                         : Tensor();
       RecurrentStepBackwardArgs a{};
       a.cell = cell;
       a.dtype = s.x.dtype();
@@ -259,6 +277,8 @@ struct RecurrentBackward final : Node {
       a.c = s.lstm() ? ptr(select(cells, 0, time)) : nullptr;
       a.grad_h = ptr(g_h);
       a.grad_c = ptr(dc);
+      a.lengths = s.lengths.defined() ? s.lengths.data_ptr<int64_t>() : nullptr;
+      a.time = time;
       a.grad_x = mut_ptr(select(grad_x, 0, time));
       a.grad_h_lin = cell == RecurrentCell::kGru ? mut_ptr(select(grad_h_lin, 0, time)) : nullptr;
       a.grad_h_prev = mut_ptr(grad_h_direct);
@@ -286,14 +306,15 @@ struct RecurrentBackward final : Node {
   }
 };
 
-bool has_fused_kernel(const Tensor& x) {
-  return (x.dtype() == kFloat32 || x.dtype() == kFloat64) &&
-         kernel_table(x.device().type).recurrent_step != nullptr;
+// Packed LSTMs with projections carry the projected state, which the kernel never sees: composed.
+bool has_fused_kernel(const Scan& s) {
+  return (s.x.dtype() == kFloat32 || s.x.dtype() == kFloat64) && !(s.lengths.defined() && s.w_hr.defined()) &&
+         kernel_table(s.x.device().type).recurrent_step != nullptr;
 }
 
 std::vector<Tensor> recurrent_scan(const Scan& s) {
   check_scan(s);
-  if (!has_fused_kernel(s.x)) return scan_composed(s);
+  if (!has_fused_kernel(s)) return scan_composed(s);
   const bool recording = any_requires_grad({&s.x, &s.h0, &s.c0, &s.w_hh, &s.b_hh, &s.w_hr});
   ScanRecord r = scan_fused(s, recording);
   const int64_t last = s.steps() ? s.time(s.steps() - 1) : -1;
@@ -312,6 +333,7 @@ std::vector<Tensor> recurrent_scan(const Scan& s) {
     node->cells = r.cells;
     node->gates = r.gates;
     node->hidden = r.hidden;
+    node->lengths = s.lengths;
     record(result, {&s.x, &s.h0, &s.c0, &s.w_hh, &s.b_hh, &s.w_hr}, node);
     node->output = SavedVariable(result[0], true);
   }
@@ -322,7 +344,7 @@ std::vector<Tensor> recurrent_scan(const Scan& s) {
 
 std::vector<Tensor> recurrent_layer(const std::string& mode, const Tensor& input, const Tensor& h0, const Tensor& c0,
                                     const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh,
-                                    const Tensor& w_hr, bool reverse) {
+                                    const Tensor& w_hr, bool reverse, const Tensor& lengths) {
   const RecurrentCell cell = parse_cell(mode);
   DG_CHECK(input.dim() == 3, Error, "recurrent_layer: expected a (time, batch, features) input, got ", input.sizes());
   DG_CHECK(w_ih.dim() == 2 && w_ih.sizes()[1] == input.sizes()[2], Error, "recurrent_layer: input.size(-1) must be "
@@ -337,7 +359,8 @@ std::vector<Tensor> recurrent_layer(const std::string& mode, const Tensor& input
   Tensor x = mm(reshape(input, {T * N, input.sizes()[2]}), t(w_ih));
   if (b_ih.defined()) x = add(x, b_ih);
   x = reshape(x, {T, N, w_ih.sizes()[0]});
-  return recurrent_scan(Scan{cell, reverse, x, h0, cell == RecurrentCell::kLstm ? c0 : Tensor(), w_hh, b_hh, w_hr});
+  return recurrent_scan(
+      Scan{cell, reverse, x, h0, cell == RecurrentCell::kLstm ? c0 : Tensor(), w_hh, b_hh, w_hr, lengths});
 }
 
 }  // namespace dg

@@ -44,10 +44,14 @@ void bind_nn(py::module_& m) {
   // One recurrent layer and direction: [output, h_n(, c_n)].
   m.def("_recurrent_layer",
         [](const std::string& mode, T x, T h0, OptT c0, T w_ih, T w_hh, OptT b_ih, OptT b_hh, OptT w_hr,
-           bool reverse) {
+           bool reverse, OptT lengths) {
           auto value = [](const OptT& t) { return t ? *t : Tensor(); };
-          return recurrent_layer(mode, x, h0, value(c0), w_ih, w_hh, value(b_ih), value(b_hh), value(w_hr), reverse);
-        });
+          return recurrent_layer(mode, x, h0, value(c0), w_ih, w_hh, value(b_ih), value(b_hh), value(w_hr), reverse,
+                                 value(lengths));
+        },
+        py::arg("mode"), py::arg("input"), py::arg("hx"), py::arg("cx"), py::arg("weight_ih"), py::arg("weight_hh"),
+        py::arg("bias_ih"), py::arg("bias_hh"), py::arg("weight_hr"), py::arg("reverse"),
+        py::arg("lengths") = py::none());
   m.def("_cross_entropy_indices",
         [](T x, T t, OptT w, const std::string& reduction, int64_t ignore_index) {
           return cross_entropy_indices(x, t, w, reduction, ignore_index);

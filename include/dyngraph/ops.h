@@ -343,11 +343,14 @@ DG_API Tensor grid_sample(const Tensor& input, const Tensor& grid, const std::st
 // (N, H_out) and, for LSTM, c0 (N, H); the weights as PyTorch stores them
 // (w_ih (G*H, C), w_hh (G*H, H_out), optional biases (G*H), LSTM's optional
 // projection w_hr (H_out, H); G = 4, 3 or 1 gates). reverse runs from the last
-// step to the first. Returns {output (T, N, H_out), h_n, c_n (LSTM only)}.
+// step to the first. lengths (optional, (N) int64) are the rows' sequence
+// lengths for padded batches of packed sequences: a row's state stops changing
+// after its last step, and a reverse layer starts it at that step. Returns
+// {output (T, N, H_out), h_n, c_n (LSTM only)}.
 DG_API std::vector<Tensor> recurrent_layer(const std::string& mode, const Tensor& input, const Tensor& h0,
                                            const Tensor& c0, const Tensor& w_ih, const Tensor& w_hh,
                                            const Tensor& b_ih = {}, const Tensor& b_hh = {}, const Tensor& w_hr = {},
-                                           bool reverse = false);
+                                           bool reverse = false, const Tensor& lengths = {});
 // Average pooling of a (batch, channels, *spatial) floating-point input, as
 // F.avg_pool1d/2d/3d. An empty stride means kernel_size.
 DG_API Tensor avg_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride, IntArrayRef padding,

@@ -325,6 +325,27 @@ int main() {
     CHECK_THROWS(interpolate(image, {3}, "bilinear"), Error);
   });
 
+  run_test("ops: recurrent_layer from C++", [] {
+    // A GRU of one unit with zero weights: r = z = 1/2, n = tanh(0) = 0, so h_t = h_{t-1} / 2.
+    TensorOptions f64(kFloat64);
+    Tensor x = ones({3, 1, 2}, f64), h0 = full({1, 1}, 8.0, f64);
+    Tensor w_ih = zeros({3, 2}, f64), w_hh = zeros({3, 1}, f64);
+    std::vector<Tensor> gru = recurrent_layer("GRU", x, h0, Tensor(), w_ih, w_hh);
+    CHECK(gru.size() == 2 && gru[0].sizes().equals({3, 1, 1}));
+    CHECK(close(value(gru[0], {0, 0, 0}), 4) && close(value(gru[0], {2, 0, 0}), 1) && close(value(gru[1], {0, 0}), 1));
+    // An LSTM step, reversed, with gradients: every gate pre-activation is 0, so c = c0 / 2, h = tanh(c) / 2.
+    Tensor c0 = full({1, 1}, 2.0, f64);
+    Tensor w = zeros({4, 1}, f64);
+    w.requires_grad_();
+    std::vector<Tensor> lstm = recurrent_layer("LSTM", ones({1, 1, 1}, f64), zeros({1, 1}, f64), c0, w,
+                                               zeros({4, 1}, f64), Tensor(), Tensor(), Tensor(), /*reverse=*/true);
+    CHECK(lstm.size() == 3 && close(value(lstm[2], {0, 0}), 1) && close(value(lstm[1], {0, 0}), std::tanh(1.0) / 2));
+    sum(lstm[1]).backward();
+    CHECK(w.grad().defined() && w.grad().sizes().equals({4, 1}));
+    CHECK_THROWS(recurrent_layer("LSTM", x, h0, Tensor(), w_ih, w_hh), Error);  // no cell state
+    CHECK_THROWS(recurrent_layer("SRU", x, h0, Tensor(), w_ih, w_hh), ValueError);
+  });
+
   run_test("nn: registration, modes, zero_grad, errors", [] {
     auto model = make_mlp();
     CHECK(model->is_training());

@@ -182,9 +182,10 @@ class RNNBase(Module):
         return _factories.zeros(self.num_layers * num_directions, batch, size, dtype=input.dtype,
                                 device=input.device)
 
-    def _run(self, input, states):
+    def _run(self, input, states, lengths=None):
         """Runs every layer and direction. input: (T, N, C) (time first); states: per (layer, direction) a
-        tuple (h,), or LSTM's (h, c). Returns the last layer's output and the final states, as tuples."""
+        tuple (h,), or LSTM's (h, c); lengths: each row's sequence length (packed input) or None. Returns the
+        last layer's output and the final states, as tuples."""
         num_directions = 2 if self.bidirectional else 1
         final_states = []
         layer_input = input
@@ -196,7 +197,7 @@ class RNNBase(Module):
                 w_hr = weights[-1] if self.proj_size > 0 else None
                 state = states[layer * num_directions + direction]
                 result = _C._recurrent_layer(self.mode, layer_input, state[0], state[1] if len(state) > 1 else None,
-                                             weights[0], weights[1], b_ih, b_hh, w_hr, direction == 1)
+                                             weights[0], weights[1], b_ih, b_hh, w_hr, direction == 1, lengths)
                 outputs.append(result[0])
                 final_states.append(tuple(result[1:]))
             layer_input = outputs[0] if num_directions == 1 else _C.cat(outputs, -1)
@@ -208,38 +209,22 @@ class RNNBase(Module):
         return x.transpose(0, 1) if self.batch_first else x
 
     def _forward_packed(self, packed, hx):
-        """A PackedSequence input: each sequence runs alone over its own length (outputs past a sequence's end are
-        never computed, and its final state is the one at its last step); the output is packed again."""
-        padded, lengths = pad_packed_sequence(packed)  # (T, B, *), original batch order
-        lengths = [int(n) for n in lengths.tolist()]
-        outputs, finals = [], []
-        for i, n in enumerate(lengths):
-            seq = padded[:n, i:i + 1]
-            if hx is None:
-                h = None
-            elif isinstance(hx, tuple):
-                h = tuple(t[:, i:i + 1] for t in hx)
-            else:
-                h = hx[:, i:i + 1]
-            if self.batch_first:
-                seq = seq.transpose(0, 1)
-            out, state = self.forward(seq, h)
-            if self.batch_first:
-                out = out.transpose(0, 1)
-            outputs.append(out[:, 0])
-            finals.append(state)
-        from ..utils.rnn import pad_sequence
-
-        out_padded = pad_sequence(outputs)
-        out = pack_padded_sequence(out_padded, lengths, enforce_sorted=packed.sorted_indices is None)
-        if isinstance(finals[0], tuple):
-            state = tuple(_C.cat([f[k] for f in finals], 1) for k in range(len(finals[0])))
-        else:
-            state = _C.cat(finals, 1)
+        """A PackedSequence input runs padded, with each sequence's length: a sequence's state stops changing
+        after its last step (and a reverse direction starts there), so its final state is the one at its last
+        step; the output is packed again."""
+        padded, lengths = pad_packed_sequence(packed, batch_first=self.batch_first)  # original batch order
+        out, state = self._forward_unpacked(padded, hx, lengths.to(padded.device))
+        out = pack_padded_sequence(out, lengths, batch_first=self.batch_first,
+                                   enforce_sorted=packed.sorted_indices is None)
         return out, state
 
-    def _forward_single_state(self, input, hx):
-        """RNN and GRU: one hidden tensor per layer and direction."""
+    def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
+        return self._forward_unpacked(input, hx)
+
+    def _forward_unpacked(self, input, hx, lengths=None):
+        """RNN and GRU (LSTM overrides it): one hidden tensor per layer and direction."""
         input, is_batched = self._batch_input(input, hx)
         if hx is not None:
             if not is_batched:
@@ -251,7 +236,7 @@ class RNNBase(Module):
         else:
             hx = self._zeros_state(input, self.hidden_size)
         self.check_forward_args(input, hx)
-        output, finals = self._run(self._time_first(input), [(h,) for h in hx.unbind(0)])
+        output, finals = self._run(self._time_first(input), [(h,) for h in hx.unbind(0)], lengths)
         output = self._time_first(output)
         hidden = _C.stack([h for h, in finals], 0)
         if not is_batched:
@@ -279,11 +264,6 @@ class RNN(RNNBase):
             raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'.")
         super().__init__(mode, *args, **kwargs)
 
-    def forward(self, input, hx=None):
-        if isinstance(input, PackedSequence):
-            return self._forward_packed(input, hx)
-        return self._forward_single_state(input, hx)
-
 
 class GRU(RNNBase):
     """Gated recurrent unit (gates r, z, n in the weight rows, in that order)."""
@@ -292,11 +272,6 @@ class GRU(RNNBase):
         if "proj_size" in kwargs:
             raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
         super().__init__("GRU", *args, **kwargs)
-
-    def forward(self, input, hx=None):
-        if isinstance(input, PackedSequence):
-            return self._forward_packed(input, hx)
-        return self._forward_single_state(input, hx)
 
 
 class LSTM(RNNBase):
@@ -317,9 +292,7 @@ class LSTM(RNNBase):
         self.check_hidden_size(hidden[1], self.get_expected_cell_size(input, batch_sizes),
                                "Expected hidden[1] size {}, got {}")
 
-    def forward(self, input, hx=None):
-        if isinstance(input, PackedSequence):
-            return self._forward_packed(input, hx)
+    def _forward_unpacked(self, input, hx, lengths=None):
         input, is_batched = self._batch_input(input, hx)
         if hx is None:
             real_hidden_size = self.proj_size if self.proj_size > 0 else self.hidden_size
@@ -335,7 +308,7 @@ class LSTM(RNNBase):
             hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
         self.check_forward_args(input, hx)
         states = list(zip(hx[0].unbind(0), hx[1].unbind(0)))
-        output, finals = self._run(self._time_first(input), states)
+        output, finals = self._run(self._time_first(input), states, lengths)
         output = self._time_first(output)
         h_n = _C.stack([h for h, _ in finals], 0)
         c_n = _C.stack([c for _, c in finals], 0)
