@@ -77,12 +77,14 @@ def test_layer_without_bias_and_partial_gradients(mode):
     assert inputs["x"].grad is not None and inputs["h0"].grad is None
 
 
-def _torch_module(torch, cls_name, kwargs, ours):
-    ref = getattr(torch.nn, cls_name)(*ours._ref_args, **kwargs).double()
+def _module_pair(torch, cls_name, sizes, kwargs):
+    """A float64 dyngraph module and a PyTorch one with the same parameters."""
+    ours = getattr(nn, cls_name)(*sizes, dtype=dyngraph.float64, **kwargs)
+    ref = getattr(torch.nn, cls_name)(*sizes, **kwargs).double()
     with torch.no_grad():
         for name, p in ours.named_parameters():
             getattr(ref, name).copy_(torch.tensor(p.detach().numpy()))
-    return ref
+    return ours, ref
 
 
 MODULE_CASES = [
@@ -98,9 +100,7 @@ MODULE_CASES = [
 def test_modules_match_pytorch_values_and_gradients(cls_name, kwargs, with_state):
     torch = _torch()
     rng = np.random.default_rng(7)
-    ours = getattr(nn, cls_name)(4, 5, dtype=dyngraph.float64, **kwargs)
-    ours._ref_args = (4, 5)
-    ref = _torch_module(torch, cls_name, kwargs, ours)
+    ours, ref = _module_pair(torch, cls_name, (4, 5), kwargs)
     shape = (3, 6, 4) if kwargs.get("batch_first") else (6, 3, 4)
     x = rng.standard_normal(shape)
     layers = kwargs.get("num_layers", 1) * (2 if kwargs.get("bidirectional") else 1)
@@ -144,9 +144,7 @@ def test_modules_match_pytorch_values_and_gradients(cls_name, kwargs, with_state
 def test_cells_match_pytorch(cls_name):
     torch = _torch()
     rng = np.random.default_rng(3)
-    ours = getattr(nn, cls_name)(4, 5, dtype=dyngraph.float64)
-    ours._ref_args = (4, 5)
-    ref = _torch_module(torch, cls_name, {}, ours)
+    ours, ref = _module_pair(torch, cls_name, (4, 5), {})
     x = rng.standard_normal((3, 4))
     h = rng.standard_normal((3, 5))
     state = (h, rng.standard_normal((3, 5))) if cls_name == "LSTMCell" else h
@@ -261,9 +259,7 @@ PACKED_CASES = [("LSTM", dict(bidirectional=True, num_layers=2)), ("LSTM", dict(
 def test_packed_sequences_match_pytorch(cls_name, kwargs, enforce_sorted):
     torch = _torch()
     rng = np.random.default_rng(9)
-    ours = getattr(nn, cls_name)(3, 4, dtype=dyngraph.float64, **kwargs)
-    ours._ref_args = (3, 4)
-    ref = _torch_module(torch, cls_name, kwargs, ours)
+    ours, ref = _module_pair(torch, cls_name, (3, 4), kwargs)
     lengths = [5, 3, 3, 1] if enforce_sorted else [3, 5, 1, 4]
     batch_first = kwargs.get("batch_first", False)
     x = rng.standard_normal((4, 5, 3) if batch_first else (5, 4, 3))
