@@ -321,3 +321,61 @@ def test_lengths_errors():
     with pytest.raises(RuntimeError, match="expected lengths of size"):
         _C._recurrent_layer("GRU", i["x"], i["h0"], None, i["w_ih"], i["w_hh"], None, None, None, False,
                             dyngraph.tensor([1, 2, 3]))
+
+
+@pytest.mark.parametrize("name,cls_name,kwargs", [
+    ("lstm", "LSTM", dict(num_layers=2, bidirectional=True)), ("lstm", "LSTM", dict(proj_size=2, batch_first=True)),
+    ("gru", "GRU", dict(bias=False, bidirectional=True)), ("rnn_tanh", "RNN", dict(num_layers=2)),
+    ("rnn_relu", "RNN", dict(nonlinearity="relu", batch_first=True))])
+def test_top_level_layer_functions_match_pytorch(name, cls_name, kwargs):
+    torch = _torch()
+    rng = np.random.default_rng(12)
+    ours, ref = _module_pair(torch, cls_name, (3, 4), kwargs)
+    layers = kwargs.get("num_layers", 1)
+    directions = 2 if kwargs.get("bidirectional") else 1
+    x = rng.standard_normal((2, 5, 3) if kwargs.get("batch_first") else (5, 2, 3))
+    hout = kwargs.get("proj_size") or 4
+    hx = [rng.standard_normal((layers * directions, 2, hout))]
+    if cls_name == "LSTM":
+        hx.append(rng.standard_normal((layers * directions, 2, 4)))
+    args = (kwargs.get("bias", True), layers, 0.0, False, directions == 2, kwargs.get("batch_first", False))
+    results = []
+    for lib, module in ((torch, ref), (dyngraph, ours)):
+        h = [lib.tensor(v) for v in hx]
+        got = getattr(lib, name)(lib.tensor(x), tuple(h) if cls_name == "LSTM" else h[0],
+                                 list(module._flat_weights), *args)
+        results.append(got)
+    assert len(results[1]) == len(results[0])
+    for got, want in zip(results[1], results[0]):
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_top_level_packed_overload_and_cells_match_pytorch():
+    torch = _torch()
+    rng = np.random.default_rng(13)
+    ours, ref = _module_pair(torch, "GRU", (3, 4), dict(bidirectional=True))
+    x, h = rng.standard_normal((5, 3, 3)), rng.standard_normal((2, 3, 4))
+    results = []
+    for lib, module in ((torch, ref), (dyngraph, ours)):
+        packed = lib.nn.utils.rnn.pack_padded_sequence(lib.tensor(x), [5, 4, 2])
+        results.append(lib.gru(packed.data, packed.batch_sizes, lib.tensor(h), list(module._flat_weights), True, 1,
+                               0.0, False, True))
+    for got, want in zip(results[1], results[0]):
+        np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-10, atol=1e-12)
+    x, h, c = rng.standard_normal((2, 3)), rng.standard_normal((2, 4)), rng.standard_normal((2, 4))
+    w = [rng.standard_normal(s) for s in ((16, 3), (16, 4), (16,), (16,))]
+    for name, gates in (("lstm_cell", 4), ("gru_cell", 3), ("rnn_tanh_cell", 1), ("rnn_relu_cell", 1)):
+        outs = []
+        for lib in (torch, dyngraph):
+            ws = [lib.tensor(v[:gates * 4]) for v in w]
+            state = (lib.tensor(h), lib.tensor(c)) if name == "lstm_cell" else lib.tensor(h)
+            outs.append(getattr(lib, name)(lib.tensor(x), state, *ws))
+            outs.append(getattr(lib, name)(lib.tensor(x), state, ws[0], ws[1]))  # without biases
+        for got, want in ((outs[2], outs[0]), (outs[3], outs[1])):
+            for g, v in zip(got if name == "lstm_cell" else (got,), want if name == "lstm_cell" else (want,)):
+                np.testing.assert_allclose(g.detach().numpy(), v.detach().numpy(), rtol=1e-10, atol=1e-12)
+    with pytest.raises(IndexError):
+        dyngraph.gru_cell(dyngraph.zeros(3, dtype=dyngraph.float64), dyngraph.zeros(4, dtype=dyngraph.float64),
+                          *[dyngraph.tensor(v[:12]) for v in w[:2]])
+    with pytest.raises(RuntimeError, match="lstm expects two hidden states"):
+        dyngraph.lstm(dyngraph.zeros(5, 2, 3), (dyngraph.zeros(1, 2, 4),), [], True, 1, 0.0, False, False, False)

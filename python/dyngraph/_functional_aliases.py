@@ -4,6 +4,7 @@ torch.dropout, torch.kl_div, ...), with their top-level signatures: required
 integer enum (0 none, 1 mean, 2 sum). Each maps its arguments onto
 nn.functional, which owns the computation."""
 
+from . import _C
 from ._signature import typed
 from .nn import functional as F
 
@@ -184,6 +185,102 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
 def binary_cross_entropy_with_logits(input, target, weight=None, pos_weight=None, reduction=1):
     return F.binary_cross_entropy_with_logits(input, target, weight, reduction=_reduction(reduction),
                                               pos_weight=pos_weight)
+
+
+# ---- recurrent layers and cells (torch.lstm, torch.gru_cell, ...): nn.modules.rnn's runners ----
+
+def _layer_weights(params, has_biases, layers, mode):
+    """Splits the flat parameter list into (w_ih, w_hh, b_ih, b_hh, w_hr) per (layer, direction)."""
+    per = 4 if has_biases else 2
+    projections = mode == "LSTM" and len(params) == layers * (per + 1)
+    stride = per + 1 if projections else per
+    if len(params) != layers * stride:
+        raise RuntimeError(f"MatrixRef: ArrayRef size {len(params)} not divisible by stride {per}")
+    weights = []
+    for k in range(layers):
+        w = params[k * stride:(k + 1) * stride]
+        weights.append((w[0], w[1], w[2] if has_biases else None, w[3] if has_biases else None,
+                        w[-1] if projections else None))
+    return weights
+
+
+def _recurrent_function(name, mode):
+    """torch.lstm/gru/rnn_tanh/rnn_relu: (input, hx, params, has_biases, num_layers, dropout, train,
+    bidirectional, batch_first), or packed: (data, batch_sizes, hx, params, has_biases, num_layers, dropout,
+    train, bidirectional). Returns (output, h_n) or LSTM's (output, h_n, c_n)."""
+    from .nn.modules.rnn import run_layers
+    from .nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+
+    hx_kind = "Tensor[]" if mode == "LSTM" else "Tensor"
+    flags = dict(params="Tensor[]", has_biases="bool", num_layers="int", dropout="float", train="bool",
+                 bidirectional="bool")
+
+    def run(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, lengths):
+        states = tuple(hx) if mode == "LSTM" else (hx,)
+        if len(states) != (2 if mode == "LSTM" else 1):
+            raise RuntimeError(f"{name} expects two hidden states")
+        directions = 2 if bidirectional else 1
+        per_layer = list(zip(*(s.unbind(0) for s in states)))
+        output, finals = run_layers(mode, input, per_layer,
+                                    _layer_weights(list(params), has_biases, num_layers * directions, mode),
+                                    num_layers, directions, dropout if train else 0.0, lengths)
+        return output, tuple(_C.stack([f[k] for f in finals], 0) for k in range(len(states)))
+
+    @typed(name, input="Tensor", hx=hx_kind, batch_first="bool", **flags)
+    def padded(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first):
+        if batch_first:
+            input = input.transpose(0, 1)
+        output, states = run(input, hx, params, has_biases, num_layers, dropout, train, bidirectional, None)
+        return (output.transpose(0, 1) if batch_first else output,) + states
+
+    @typed(name, data="Tensor", batch_sizes="Tensor", hx=hx_kind, **flags)
+    def packed(data, batch_sizes, hx, params, has_biases, num_layers, dropout, train, bidirectional):
+        input, lengths = pad_packed_sequence(PackedSequence(data, batch_sizes))
+        output, states = run(input, hx, params, has_biases, num_layers, dropout, train, bidirectional,
+                             lengths.to(input.device))
+        return (pack_padded_sequence(output, lengths).data,) + states
+
+    def fn(*args, **kwargs):
+        # The packed overload has batch_sizes where the other has hx: LSTM's hx is a pair, and the others'
+        # params list comes one place later.
+        if len(args) > 2 and (isinstance(args[1], _C.Tensor) if mode == "LSTM"
+                              else not isinstance(args[2], (list, tuple))):
+            return packed(*args, **kwargs)
+        return padded(*args, **kwargs)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+lstm = _recurrent_function("lstm", "LSTM")
+gru = _recurrent_function("gru", "GRU")
+rnn_tanh = _recurrent_function("rnn_tanh", "RNN_TANH")
+rnn_relu = _recurrent_function("rnn_relu", "RNN_RELU")
+
+
+def _cell_function(name, mode):
+    """torch.lstm_cell(input, (h, c), w_ih, w_hh, b_ih=None, b_hh=None) -> (h, c); the others take and
+    return h alone."""
+    from .nn.modules.rnn import run_cell
+
+    @typed(name, input="Tensor", hx="Tensor[]" if mode == "LSTM" else "Tensor", w_ih="Tensor", w_hh="Tensor",
+           b_ih="Tensor?", b_hh="Tensor?")
+    def fn(input, hx, w_ih, w_hh, b_ih=None, b_hh=None):
+        if input.dim() != 2:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-max(input.dim(), 1)}, "
+                             f"{max(input.dim(), 1) - 1}], but got 1)")
+        if mode == "LSTM":
+            return run_cell(mode, input, tuple(hx), w_ih, w_hh, b_ih, b_hh)
+        return run_cell(mode, input, (hx,), w_ih, w_hh, b_ih, b_hh)[0]
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+lstm_cell = _cell_function("lstm_cell", "LSTM")
+gru_cell = _cell_function("gru_cell", "GRU")
+rnn_tanh_cell = _cell_function("rnn_tanh_cell", "RNN_TANH")
+rnn_relu_cell = _cell_function("rnn_relu_cell", "RNN_RELU")
 
 
 __all__ = [name for name in dir() if not name.startswith("_") and name != "F"]

@@ -7,7 +7,7 @@ parser makes them before an op runs:
 A wrong type raises TypeError("vander(): argument 'N' (position 2) must be int,
 not float") (keyword-only arguments have no position; a method's position
 does not count self), and an int beyond int64 raises PyTorch's ValueError.
-Kinds: Tensor, int, float, bool, Number, str, int[] (a list or tuple of ints),
+Kinds: Tensor, Tensor[] (a list or tuple of tensors), int, float, bool, Number, str, int[] (a list or tuple of ints),
 int[N] (the same, or one int, as for kernel_size), each optionally followed by ? (None allowed)."""
 
 import builtins
@@ -31,6 +31,8 @@ def _check_int_range(v):
 def _matches(kind, v):
     if kind == "Tensor":
         return isinstance(v, Tensor)
+    if kind == "Tensor[]":
+        return isinstance(v, (builtins.list, builtins.tuple)) and builtins.all(isinstance(t, Tensor) for t in v)
     if kind == "int":
         if _is_int(v):
             _check_int_range(v)
@@ -59,7 +61,7 @@ def _matches(kind, v):
     raise AssertionError(f"unknown argument kind {kind!r}")
 
 
-_NAMES = {"int[]": "tuple of ints", "int[N]": "tuple of ints", "Number": "Number"}
+_NAMES = {"Tensor[]": "tuple of Tensors", "int[]": "tuple of ints", "int[N]": "tuple of ints", "Number": "Number"}
 
 
 def typed(fn_name, **kinds):

@@ -24,12 +24,34 @@ __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell"
 _GATES_PER_MODE = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
 
 
-def _cell(mode, input, states, w_ih, w_hh, b_ih, b_hh):
+def run_cell(mode, input, states, w_ih, w_hh, b_ih, b_hh):
     """One time step of a cell on a (batch, features) input: the C++ recurrent layer over a sequence of one.
     states: (h,) or LSTM's (h, c); returns the new states as a tuple."""
     c = states[1] if len(states) > 1 else None
     return tuple(_C._recurrent_layer(mode, input.unsqueeze(0), states[0], c, w_ih, w_hh, b_ih, b_hh, None,
                                      False)[1:])
+
+
+def run_layers(mode, input, states, weights, num_layers, num_directions, dropout=0.0, lengths=None):
+    """Runs a stack of recurrent layers. input: (T, N, C), time first; states: per (layer, direction) a tuple
+    (h,), or LSTM's (h, c); weights: per (layer, direction) (w_ih, w_hh, b_ih, b_hh, w_hr), None for the missing
+    ones; dropout on every layer's output but the last; lengths: each row's sequence length (packed input) or
+    None. Returns the last layer's output and the final states, as tuples."""
+    final_states = []
+    layer_input = input
+    for layer in range(num_layers):
+        outputs = []
+        for direction in range(num_directions):
+            w_ih, w_hh, b_ih, b_hh, w_hr = weights[layer * num_directions + direction]
+            state = states[layer * num_directions + direction]
+            result = _C._recurrent_layer(mode, layer_input, state[0], state[1] if len(state) > 1 else None,
+                                         w_ih, w_hh, b_ih, b_hh, w_hr, direction == 1, lengths)
+            outputs.append(result[0])
+            final_states.append(tuple(result[1:]))
+        layer_input = outputs[0] if num_directions == 1 else _C.cat(outputs, -1)
+        if dropout > 0 and layer < num_layers - 1:
+            layer_input = F.dropout(layer_input, dropout, True)
+    return layer_input, final_states
 
 
 class RNNBase(Module):
@@ -183,27 +205,14 @@ class RNNBase(Module):
                                 device=input.device)
 
     def _run(self, input, states, lengths=None):
-        """Runs every layer and direction. input: (T, N, C) (time first); states: per (layer, direction) a
-        tuple (h,), or LSTM's (h, c); lengths: each row's sequence length (packed input) or None. Returns the
-        last layer's output and the final states, as tuples."""
+        """Runs every layer and direction of this module (see run_layers)."""
         num_directions = 2 if self.bidirectional else 1
-        final_states = []
-        layer_input = input
-        for layer in range(self.num_layers):
-            outputs = []
-            for direction in range(num_directions):
-                weights = self.all_weights[layer * num_directions + direction]
-                b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
-                w_hr = weights[-1] if self.proj_size > 0 else None
-                state = states[layer * num_directions + direction]
-                result = _C._recurrent_layer(self.mode, layer_input, state[0], state[1] if len(state) > 1 else None,
-                                             weights[0], weights[1], b_ih, b_hh, w_hr, direction == 1, lengths)
-                outputs.append(result[0])
-                final_states.append(tuple(result[1:]))
-            layer_input = outputs[0] if num_directions == 1 else _C.cat(outputs, -1)
-            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
-                layer_input = F.dropout(layer_input, self.dropout, True)
-        return layer_input, final_states
+        weights = []
+        for w in self.all_weights:
+            b_ih, b_hh = (w[2], w[3]) if self.bias else (None, None)
+            weights.append((w[0], w[1], b_ih, b_hh, w[-1] if self.proj_size > 0 else None))
+        return run_layers(self.mode, input, states, weights, self.num_layers, num_directions,
+                          self.dropout if self.training else 0.0, lengths)
 
     def _time_first(self, x):
         return x.transpose(0, 1) if self.batch_first else x
@@ -400,7 +409,7 @@ class RNNCell(RNNCellBase):
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         mode = "RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU"
-        ret, = _cell(mode, input, (h,), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        ret, = run_cell(mode, input, (h,), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return ret if is_batched else ret.squeeze(0)
 
 
@@ -410,7 +419,7 @@ class LSTMCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, state, is_batched = self._prepare(input, hx, 2)
-        h, c = _cell("LSTM", input, state, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h, c = run_cell("LSTM", input, state, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return (h, c) if is_batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -420,5 +429,5 @@ class GRUCell(RNNCellBase):
 
     def forward(self, input, hx=None):
         input, (h,), is_batched = self._prepare(input, hx, 1)
-        ret, = _cell("GRU", input, (h,), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        ret, = run_cell("GRU", input, (h,), self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
         return ret if is_batched else ret.squeeze(0)
