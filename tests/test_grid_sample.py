@@ -94,3 +94,39 @@ def test_errors_match_pytorch():
         F.grid_sample(dyngraph.ones(1, 1, 0, 4), g)
     with pytest.raises(RuntimeError, match="4D or 5D input"):
         F.grid_sample(dyngraph.ones(1, 4, 4), g)
+
+
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
+def test_grid_gradient_on_borders_and_folds_matches_pytorch(padding_mode, align_corners, mode):
+    # Points exactly on the border, on reflection folds and far outside: where PyTorch's kernels clip a
+    # coordinate, its gradient is zero (the fused tap kernel follows them, not a clamp's derivative).
+    torch = _torch()
+    values = np.array([-3.0, -1.5, -1.0, -0.75, 0.0, 1.0 / 3, 0.75, 1.0, 1.25, 3.0])
+    grid = np.stack(np.meshgrid(values, values[::-1]), -1)[None]  # (1, 10, 10, 2)
+    x = np.random.default_rng(1).standard_normal((1, 2, 4, 5))
+    kw = dict(mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    tx, tg = torch.tensor(x, requires_grad=True), torch.tensor(grid, requires_grad=True)
+    dx, dg = _t(x, True), _t(grid, True)
+    want, got = torch.nn.functional.grid_sample(tx, tg, **kw), F.grid_sample(dx, dg, **kw)
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-12, atol=1e-12)
+    g = np.random.default_rng(2).standard_normal(tuple(want.shape))
+    want.backward(torch.tensor(g))
+    got.backward(_t(g))
+    np.testing.assert_allclose(dg.grad.numpy(), tg.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(dx.grad.numpy(), tx.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_float32_taps_kernel_matches_float64():
+    rng = np.random.default_rng(3)
+    x, grid = rng.standard_normal((2, 3, 6, 7)), rng.uniform(-1.3, 1.3, (2, 5, 4, 2))
+    results = []
+    for dtype in (dyngraph.float32, dyngraph.float64):
+        dx = dyngraph.tensor(x, dtype=dtype, requires_grad=True)
+        dg = dyngraph.tensor(grid, dtype=dtype, requires_grad=True)
+        out = F.grid_sample(dx, dg, mode="bicubic", padding_mode="reflection", align_corners=False)
+        out.square().sum().backward()
+        results.append([out.double().detach().numpy(), dx.grad.double().numpy(), dg.grad.double().numpy()])
+    for got, want in zip(*results):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)

@@ -160,6 +160,27 @@ struct TapArgs {
   char* out;
 };
 using TapKernel = void (*)(const TapArgs& args);
+// grid_sample's taps, computed from the grid: for each point of a dense
+// (batch, points, dims) grid (component 0 is x, the last input axis), the
+// taps of every axis combined into `taps` (index into the flattened input
+// plane, weight) pairs, written densely (batch, points, taps), the last
+// axis's taps varying fastest. backward instead takes grad_weight (batch,
+// points, taps) and writes grad_grid (batch, points, dims). float32/float64.
+// interpolation 0 bilinear, 1 nearest, 2 bicubic; padding 0 zeros, 1 border,
+// 2 reflection; PyTorch's formulas (see kernels/grid_taps.h).
+struct GridTapArgs {
+  Dtype dtype;
+  int64_t batch, points, dims, taps;
+  int64_t sizes[3];  // the input's spatial sizes, sizes[0..dims)
+  int interpolation, padding;
+  bool align_corners, backward;
+  const char* grid;
+  int64_t* index;
+  char* weight;
+  const char* grad_weight;
+  char* grad_grid;
+};
+using GridTapKernel = void (*)(const GridTapArgs& args);
 // One time step of a recurrent cell over a batch, elementwise over (batch,
 // hidden); the matrix products around it are GEMMs. Every buffer is dense,
 // rows of `hidden` units (gates * hidden for the gate buffers, gates in
@@ -302,6 +323,7 @@ struct KernelTable {
   ResampleKernel resample = nullptr;
   ResampleBackwardKernel resample_backward = nullptr;
   TapKernel taps = nullptr;
+  GridTapKernel grid_taps = nullptr;
   RecurrentStepKernel recurrent_step = nullptr;
   RecurrentStepBackwardKernel recurrent_step_backward = nullptr;
   RowNormKernel row_norm = nullptr;

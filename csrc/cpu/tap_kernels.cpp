@@ -8,6 +8,7 @@
 #include "core/dispatch.h"
 #include "cpu/parallel.h"
 #include "kernels/convert.h"
+#include "kernels/grid_taps.h"
 
 namespace dg::cpu {
 
@@ -100,8 +101,25 @@ void tap_kernel(const TapArgs& a) {
   });
 }
 
+// Each point's taps (or grid gradient), points split over threads.
+void grid_tap_kernel(const GridTapArgs& a) {
+  const int64_t points = a.batch * a.points;
+  auto run = [&](auto zero) {
+    using T = decltype(zero);
+    parallel_for(0, points, kGrainSize / 64, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) grid_taps::point<T>(a, i);
+    });
+  };
+  if (a.dtype == kFloat32) return run(float());
+  if (a.dtype == kFloat64) return run(double());
+  DG_FAIL(TypeError, "grid_sample: the fused tap kernel takes float32 or float64, got ", dtype_name(a.dtype));
+}
+
 }  // namespace
 
-void register_tap_kernels(KernelTable& t) { t.taps = &tap_kernel; }
+void register_tap_kernels(KernelTable& t) {
+  t.taps = &tap_kernel;
+  t.grid_taps = &grid_tap_kernel;
+}
 
 }  // namespace dg::cpu

@@ -7,6 +7,7 @@
 #include "cuda/atomic.cuh"
 #include "cuda/launch.h"
 #include "kernels/convert.h"
+#include "kernels/grid_taps.h"
 
 namespace dg::cuda {
 
@@ -81,8 +82,26 @@ void taps(const TapArgs& a) {
   check_last_launch("tap kernel");
 }
 
+template <class T>
+__global__ void grid_tap_kernel(GridTapArgs a, int64_t total) {
+  DG_GRID_STRIDE_LOOP(i, total) grid_taps::point<T>(a, i);
+}
+
+void grid_taps_launch(const GridTapArgs& a) {
+  const int64_t total = a.batch * a.points;
+  if (total == 0) return;
+  cudaStream_t stream = stream_for(current_device_index());
+  if (a.dtype == kFloat32) grid_tap_kernel<float><<<grid_for(total), 256, 0, stream>>>(a, total);
+  else if (a.dtype == kFloat64) grid_tap_kernel<double><<<grid_for(total), 256, 0, stream>>>(a, total);
+  else DG_FAIL(TypeError, "grid_sample: the fused tap kernel takes float32 or float64, got ", dtype_name(a.dtype));
+  check_last_launch("grid tap kernel");
+}
+
 }  // namespace
 
-void register_tap_kernels(KernelTable& t) { t.taps = &taps; }
+void register_tap_kernels(KernelTable& t) {
+  t.taps = &taps;
+  t.grid_taps = &grid_taps_launch;
+}
 
 }  // namespace dg::cuda

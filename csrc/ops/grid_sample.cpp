@@ -1,11 +1,13 @@
 // grid_sample: every output point reads a few input taps chosen by the grid.
 // Per spatial axis, the grid's coordinate gives tap positions and weights
-// (PyTorch's unnormalize, padding and interpolation formulas) computed with
-// differentiable ops on the grid, which is small next to the input; the taps
-// of all axes combine into one (index, weight) list per point, and one
-// weighted gather reads the input through it. The gather, its scatter
-// adjoint and its per-tap dot product are C++ kernels whose derivatives are
-// each other, so gradients of any order, for input and grid, come free.
+// (PyTorch's unnormalize, padding and interpolation formulas); the taps of all
+// axes combine into one (index, weight) list per point, and one weighted
+// gather reads the input through it. The gather, its scatter adjoint and its
+// per-tap dot product are C++ kernels whose derivatives are each other. The
+// taps come from one kernel over the grid (kernels/grid_taps.h), whose
+// backward kernel gives the grid's gradient; under create_graph, and for
+// half precision, the same taps are composed from differentiable ops, so
+// gradients of any order, for input and grid, come free.
 #include <vector>
 
 #include "autograd/record.h"
@@ -188,6 +190,107 @@ Taps axis_taps(const Tensor& coord, int64_t size, int mode, Padding padding, boo
   return taps;
 }
 
+// What the taps depend on besides the grid.
+struct GridTapPlan {
+  int64_t dims;
+  int64_t sizes[3];  // the input's spatial sizes
+  int interpolation;
+  Padding padding;
+  bool align_corners;
+};
+
+// Every point's taps from differentiable ops: (index, weight), each (N, P, taps).
+std::pair<Tensor, Tensor> composed_taps(const Tensor& flat_grid, const GridTapPlan& plan) {
+  // Axes from the last (x, grid[..., 0]) to the first; each multiplies in its
+  // stride, and every tap so far pairs with each of the axis's taps.
+  Taps all;
+  int64_t stride = 1;
+  for (int64_t d = plan.dims - 1; d >= 0; --d) {
+    const int64_t size = plan.sizes[d];
+    Taps axis = axis_taps(select(flat_grid, -1, plan.dims - 1 - d), size, plan.interpolation, plan.padding,
+                          plan.align_corners);
+    if (all.index.empty()) {
+      all = axis;
+    } else {
+      Taps paired;
+      for (size_t i = 0; i < axis.index.size(); ++i) {
+        Tensor offset = mul(axis.index[i], Scalar(stride));
+        for (size_t j = 0; j < all.index.size(); ++j) {
+          paired.index.push_back(add(offset, all.index[j]));
+          paired.weight.push_back(mul(axis.weight[i], all.weight[j]));
+        }
+      }
+      all = paired;
+    }
+    stride *= size;
+  }
+  return {stack(all.index, -1), stack(all.weight, -1)};
+}
+
+GridTapArgs kernel_args(const Tensor& flat_grid, const GridTapPlan& plan) {
+  GridTapArgs a{};
+  a.dtype = flat_grid.dtype();
+  a.batch = flat_grid.sizes()[0];
+  a.points = flat_grid.sizes()[1];
+  a.dims = plan.dims;
+  const int64_t per_axis = plan.interpolation == 0 ? 2 : plan.interpolation == 1 ? 1 : 4;
+  a.taps = 1;
+  for (int64_t d = 0; d < plan.dims; ++d) {
+    a.sizes[d] = plan.sizes[d];
+    a.taps *= per_axis;
+  }
+  a.interpolation = plan.interpolation;
+  a.padding = static_cast<int>(plan.padding);
+  a.align_corners = plan.align_corners;
+  a.grid = static_cast<const char*>(flat_grid.data_ptr());
+  return a;
+}
+
+// The weights' gradient w.r.t. the grid: the fused kernel, or under create_graph the composed taps
+// differentiated again (so that it is differentiable itself).
+struct GridTapsBackward final : Node {
+  SavedVariable grid;
+  GridTapPlan plan;
+  std::string name() const override { return "GridSampleTapsBackward0"; }
+  void release_variables() override { grid.reset(); }
+  TensorList apply(TensorList&& grads) override {
+    Tensor g = grid.unpack(this);
+    if (grad_enabled()) {
+      Tensor weight = composed_taps(g, plan).second;
+      return dg::grad({weight}, {g}, {grads[0]}, true, true, true);
+    }
+    Tensor flat = contiguous(g), grad_weight = contiguous(grads[0]);
+    Tensor grad_grid = empty(flat.sizes(), TensorOptions(flat.dtype()).device(flat.device()));
+    GridTapArgs a = kernel_args(flat, plan);
+    a.backward = true;
+    a.grad_weight = static_cast<const char*>(grad_weight.data_ptr());
+    a.grad_grid = static_cast<char*>(grad_grid.data_ptr());
+    if (grad_grid.numel() > 0) kernel_table(flat.device().type).grid_taps(a);
+    return {grad_grid};
+  }
+};
+
+// Every point's taps, (index, weight) each (N, P, taps): one kernel over the grid where there is one.
+std::pair<Tensor, Tensor> grid_sample_taps(const Tensor& flat_grid, const GridTapPlan& plan) {
+  const bool fused = (flat_grid.dtype() == kFloat32 || flat_grid.dtype() == kFloat64) &&
+                     kernel_table(flat_grid.device().type).grid_taps != nullptr;
+  if (!fused) return composed_taps(flat_grid, plan);
+  Tensor flat = contiguous(flat_grid);
+  GridTapArgs a = kernel_args(flat, plan);
+  const TensorOptions options = TensorOptions(flat.dtype()).device(flat.device());
+  Tensor index = empty({a.batch, a.points, a.taps}, options.dtype(kInt64)), weight = empty(index.sizes(), options);
+  a.index = index.data_ptr<int64_t>();
+  a.weight = static_cast<char*>(weight.data_ptr());
+  if (index.numel() > 0) kernel_table(flat.device().type).grid_taps(a);
+  if (any_requires_grad({&flat_grid})) {
+    auto node = make_intrusive<GridTapsBackward>();
+    node->grid = SavedVariable(flat_grid, false);
+    node->plan = plan;
+    record(weight, {&flat_grid}, node);
+  }
+  return {index, weight};
+}
+
 }  // namespace
 
 Tensor grid_sample(const Tensor& input, const Tensor& grid, const std::string& mode, const std::string& padding_mode,
@@ -227,30 +330,9 @@ Tensor grid_sample(const Tensor& input, const Tensor& grid, const std::string& m
     points *= grid.sizes()[static_cast<size_t>(1 + d)];
     sources *= input.sizes()[static_cast<size_t>(2 + d)];
   }
-  Tensor flat_grid = reshape(grid, {n, points, dims});
-  // Axes from the last (x, grid[..., 0]) to the first; each multiplies in its
-  // stride, and every tap so far pairs with each of the axis's taps.
-  Taps all;
-  int64_t stride = 1;
-  for (int64_t d = dims - 1; d >= 0; --d) {
-    const int64_t size = input.sizes()[static_cast<size_t>(2 + d)];
-    Taps axis = axis_taps(select(flat_grid, -1, dims - 1 - d), size, interp, padding, align_corners);
-    if (all.index.empty()) {
-      all = axis;
-    } else {
-      Taps paired;
-      for (size_t i = 0; i < axis.index.size(); ++i) {
-        Tensor offset = mul(axis.index[i], Scalar(stride));
-        for (size_t j = 0; j < all.index.size(); ++j) {
-          paired.index.push_back(add(offset, all.index[j]));
-          paired.weight.push_back(mul(axis.weight[i], all.weight[j]));
-        }
-      }
-      all = paired;
-    }
-    stride *= size;
-  }
-  Tensor index = stack(all.index, -1), weight = stack(all.weight, -1);
+  GridTapPlan plan{dims, {1, 1, 1}, interp, padding, align_corners};
+  for (int64_t d = 0; d < dims; ++d) plan.sizes[d] = input.sizes()[static_cast<size_t>(2 + d)];
+  auto [index, weight] = grid_sample_taps(reshape(grid, {n, points, dims}), plan);
   Tensor out = tap_gather(reshape(input, {n, channels, sources}), index, weight);
   return reshape(out, out_shape);
 }
