@@ -180,7 +180,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                            + ", ".join(f"{n}: {s}" for n, s in zip(names, input.shape[2:])) + ") output ("
                            + ", ".join(f"{n}: {s}" for n, s in zip(names, sizes)) + ")")
     exact_modes = ("nearest", "nearest-exact", "area")  # uint8 only here (PyTorch's uint8 resize rounds its own way)
-    if not (input.dtype.is_floating_point or input.dtype.is_complex or (input.dtype == _uint8() and mode in exact_modes)):
+    exact_ok = input.dtype._name == "uint8" and mode in exact_modes
+    if not (input.dtype.is_floating_point or input.dtype.is_complex or exact_ok):
         raise NotImplementedError(f"\"upsample_{mode.replace('-', '_')}{dims}d\" not implemented for "
                                   f"'{_type_name(input.dtype)}'")
     if mode == "area":
@@ -188,12 +189,6 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
         return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dims - 1](input, sizes)
     return _C._interpolate(input, sizes, mode, bool(align_corners), scales or [], bool(antialias))
-
-
-def _uint8():
-    import dyngraph
-
-    return dyngraph.uint8
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
