@@ -95,6 +95,10 @@ RESAMPLE_CASES = [
          _nn_case(_image(shape=(32, 64, 32, 32)), lambda F, x: F.adaptive_avg_pool2d(x, 7)), target=1.0),
     Case("adaptive_avg_pool2d 7x7 fwd+bwd", _nn_case(_image(True, (32, 64, 32, 32)),
                                                     lambda F, x: F.adaptive_avg_pool2d(x, 7), True), target=1.0),
+    Case("adaptive_max_pool2d 7x7 (32,64,32,32)",
+         _nn_case(_image(False, (32, 64, 32, 32)), lambda F, x: F.adaptive_max_pool2d(x, 7)), target=1.0),
+    Case("adaptive_max_pool2d 7x7 fwd+bwd", _nn_case(_image(True, (32, 64, 32, 32)),
+                                                    lambda F, x: F.adaptive_max_pool2d(x, 7), True), target=1.0),
 ]
 
 

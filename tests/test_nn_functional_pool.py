@@ -474,3 +474,29 @@ def test_max_unpool_against_torch(shape, output_size):
     got = F.max_unpool2d(_t(v.numpy()), dyngraph.tensor(i.numpy()), 2, output_size=output_size)
     assert tuple(got.shape) == tuple(want.shape)
     np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("name,shape,out", [
+    ("adaptive_max_pool3d", (2, 2, 5, 4, 6), (2, 3, 4)), ("adaptive_max_pool1d", (1, 2, 3), 7),
+    ("adaptive_max_pool2d", (1, 1, 9, 2), (4, 5)), ("adaptive_max_pool1d", (2, 1, 5), 1)])
+def test_adaptive_max_pool_c_op_against_torch(name, shape, out):
+    # The C++ op's adaptive windows: overlapping ones (out > in), one window, 3-D.
+    torch = pytest.importorskip("torch")
+    torch.set_num_threads(1)
+    x = _distinct(np.random.default_rng(81), *shape)
+    _torch_compare(torch, lambda x: getattr(F, name)(x, out, return_indices=True),
+                   lambda x: getattr(torch.nn.functional, name)(x, out, return_indices=True), x)
+    assert gradgradcheck(lambda x: getattr(F, name)(x, out), [_t(x, True)])
+
+
+def test_adaptive_max_pool_nan_inf_dtypes_and_errors():
+    x = _t([[[1.0, np.nan, 3.0, -np.inf]]])
+    values, index = F.adaptive_max_pool1d(x, 3, return_indices=True)
+    np.testing.assert_array_equal(index.numpy(), [[[1, 1, 2]]])  # NaN wins, as in PyTorch
+    assert np.isnan(values.numpy()[0, 0, :2]).all() and values.numpy()[0, 0, 2] == 3
+    values, index = F.adaptive_max_pool1d(_t(np.full((1, 1, 4), -np.inf)), 3, return_indices=True)
+    np.testing.assert_array_equal(index.numpy(), [[[0, 1, 2]]])
+    half = F.adaptive_max_pool2d(dyngraph.arange(16.0).reshape(1, 1, 4, 4).half(), 2)
+    assert half.dtype == dyngraph.float16 and half.float().numpy().ravel().tolist() == [5, 7, 13, 15]
+    with pytest.raises(NotImplementedError, match="\"adaptive_max_pool2d\" not implemented for 'Long'"):
+        F.adaptive_max_pool2d(dyngraph.ones(1, 1, 4, 4, dtype=dyngraph.int64), 2)

@@ -107,6 +107,10 @@ struct WindowArgs {
   // im2col/col2im on the CPU only: cols laid out (channels * prod(kernel),
   // batch, prod(out)), so that one GEMM covers the whole batch.
   bool batch_inner = false;
+  // Max pooling only: adaptive windows (kernels/adaptive_window.h), output o
+  // of axis d reading [floor(o * image / out), ceil((o + 1) * image / out));
+  // kernel[d] is at least the widest, stride, padding and dilation unused.
+  bool adaptive = false;
 };
 // im2col: cols = patches(image); col2im: image = sum of the patches in cols
 // (the adjoint, so it overwrites image with the accumulated sums).

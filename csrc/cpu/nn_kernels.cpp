@@ -5,6 +5,7 @@
 
 #include "core/dispatch.h"
 #include "cpu/parallel.h"
+#include "kernels/adaptive_window.h"
 #include "kernels/convert.h"
 
 namespace dg::cpu {
@@ -47,8 +48,40 @@ void max_pool_2d_unpadded(const WindowArgs& a, const T* in, T* v, int64_t* ix) {
   }
 }
 
+// Adaptive windows: each output's window bounds once per axis, then a
+// plain loop over the window (first element starts the max, NaN wins).
+template <class T>
+void max_pool_adaptive(const WindowArgs& a, const T* in, T* v, int64_t* ix) {
+  using M = opmath_t<T>;
+  int64_t o = 0;
+  for (int64_t o0 = 0; o0 < a.out[0]; ++o0) {
+    const int64_t s0 = adaptive_start(o0, a.image[0], a.out[0]), e0 = adaptive_end(o0, a.image[0], a.out[0]);
+    for (int64_t o1 = 0; o1 < a.out[1]; ++o1) {
+      const int64_t s1 = adaptive_start(o1, a.image[1], a.out[1]), e1 = adaptive_end(o1, a.image[1], a.out[1]);
+      for (int64_t o2 = 0; o2 < a.out[2]; ++o2, ++o) {
+        const int64_t s2 = adaptive_start(o2, a.image[2], a.out[2]), e2 = adaptive_end(o2, a.image[2], a.out[2]);
+        int64_t best_i = (s0 * a.image[1] + s1) * a.image[2] + s2;
+        M best = static_cast<M>(in[best_i]);
+        for (int64_t i0 = s0; i0 < e0; ++i0)
+          for (int64_t i1 = s1; i1 < e1; ++i1) {
+            const int64_t row = (i0 * a.image[1] + i1) * a.image[2];
+            for (int64_t i2 = s2; i2 < e2; ++i2) {
+              const M val = static_cast<M>(in[row + i2]);
+              if (val > best || val != val) {
+                best = val;
+                best_i = row + i2;
+              }
+            }
+          }
+        v[o] = static_cast<T>(best);
+        ix[o] = best_i;
+      }
+    }
+  }
+}
+
 void max_pool_kernel(const WindowArgs& a, const char* image, char* values, int64_t* indices) {
-  bool unpadded_2d = a.image[0] == 1 && a.kernel[0] == 1;
+  bool unpadded_2d = !a.adaptive && a.image[0] == 1 && a.kernel[0] == 1;
   for (int d = 1; d < 3; ++d)
     unpadded_2d = unpadded_2d && a.padding[d] == 0 &&
                   (a.out[d] - 1) * a.stride[d] + (a.kernel[d] - 1) * a.dilation[d] < a.image[d];
@@ -69,21 +102,29 @@ void max_pool_kernel(const WindowArgs& a, const char* image, char* values, int64
           max_pool_2d_unpadded(a, in, v, ix);
           continue;
         }
+        if (a.adaptive) {
+          max_pool_adaptive(a, in, v, ix);
+          continue;
+        }
         int64_t o = 0;
         for (int64_t o0 = 0; o0 < a.out[0]; ++o0)
           for (int64_t o1 = 0; o1 < a.out[1]; ++o1)
             for (int64_t o2 = 0; o2 < a.out[2]; ++o2, ++o) {
               M best = lowest_value<M>();
               int64_t best_i = -1;
+              auto source = [&](int d, int64_t o_d, int64_t k) {
+                return window_source(a.adaptive, o_d, k, a.image[d], a.out[d], a.stride[d], a.padding[d],
+                                     a.dilation[d]);
+              };
               for (int64_t k0 = 0; k0 < a.kernel[0]; ++k0) {
-                int64_t i0 = o0 * a.stride[0] - a.padding[0] + k0 * a.dilation[0];
-                if (i0 < 0 || i0 >= a.image[0]) continue;
+                const int64_t i0 = source(0, o0, k0);
+                if (i0 < 0) continue;
                 for (int64_t k1 = 0; k1 < a.kernel[1]; ++k1) {
-                  int64_t i1 = o1 * a.stride[1] - a.padding[1] + k1 * a.dilation[1];
-                  if (i1 < 0 || i1 >= a.image[1]) continue;
+                  const int64_t i1 = source(1, o1, k1);
+                  if (i1 < 0) continue;
                   for (int64_t k2 = 0; k2 < a.kernel[2]; ++k2) {
-                    int64_t i2 = o2 * a.stride[2] - a.padding[2] + k2 * a.dilation[2];
-                    if (i2 < 0 || i2 >= a.image[2]) continue;
+                    const int64_t i2 = source(2, o2, k2);
+                    if (i2 < 0) continue;
                     int64_t idx = (i0 * a.image[1] + i1) * a.image[2] + i2;
                     M val = static_cast<M>(in[idx]);
                     // As PyTorch: the first valid tap starts the max, and any NaN wins.

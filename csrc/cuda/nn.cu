@@ -10,6 +10,7 @@
 #include "cuda/block_reduce.cuh"
 #include "cuda/launch.h"
 #include "cuda/loop.cuh"
+#include "kernels/adaptive_window.h"
 #include "kernels/fast_exp.h"
 
 namespace dg::cuda {
@@ -159,6 +160,7 @@ void channel_moments(const Tensor& x, Tensor& mean, Tensor& var) {
 struct Window {
   int64_t image[3], kernel[3], out[3], stride[3], padding[3], dilation[3];
   int64_t plane, out_count, taps;
+  bool adaptive;
 };
 Window window_of(const WindowArgs& a) {
   Window w;
@@ -173,18 +175,19 @@ Window window_of(const WindowArgs& a) {
   w.plane = a.image[0] * a.image[1] * a.image[2];
   w.out_count = a.out[0] * a.out[1] * a.out[2];
   w.taps = a.kernel[0] * a.kernel[1] * a.kernel[2];
+  w.adaptive = a.adaptive;
   return w;
 }
 
 // The image index (in its plane) that tap `tap` of output position `o`
-// reads, or -1 for padding.
+// reads, or -1 for padding (or past an adaptive window's end).
 __device__ int64_t tap_source(const Window& w, int64_t tap, int64_t o) {
   const int64_t k2 = tap % w.kernel[2], k1 = (tap / w.kernel[2]) % w.kernel[1], k0 = tap / (w.kernel[2] * w.kernel[1]);
   const int64_t o2 = o % w.out[2], o1 = (o / w.out[2]) % w.out[1], o0 = o / (w.out[2] * w.out[1]);
-  const int64_t i0 = o0 * w.stride[0] - w.padding[0] + k0 * w.dilation[0];
-  const int64_t i1 = o1 * w.stride[1] - w.padding[1] + k1 * w.dilation[1];
-  const int64_t i2 = o2 * w.stride[2] - w.padding[2] + k2 * w.dilation[2];
-  if (i0 < 0 || i0 >= w.image[0] || i1 < 0 || i1 >= w.image[1] || i2 < 0 || i2 >= w.image[2]) return -1;
+  const int64_t i0 = window_source(w.adaptive, o0, k0, w.image[0], w.out[0], w.stride[0], w.padding[0], w.dilation[0]);
+  const int64_t i1 = window_source(w.adaptive, o1, k1, w.image[1], w.out[1], w.stride[1], w.padding[1], w.dilation[1]);
+  const int64_t i2 = window_source(w.adaptive, o2, k2, w.image[2], w.out[2], w.stride[2], w.padding[2], w.dilation[2]);
+  if (i0 < 0 || i1 < 0 || i2 < 0) return -1;
   return (i0 * w.image[1] + i1) * w.image[2] + i2;
 }
 

@@ -1,6 +1,9 @@
 // Max pooling over 1 to 3 spatial dims with PyTorch's geometry (ceil_mode,
-// padding at most half the kernel). The backward scatters the gradient to
+// padding at most half the kernel), and adaptive max pooling on the same
+// kernels with adaptive windows. The backward scatters the gradient to
 // the recorded argmax positions, with a differentiable scatter-add.
+#include <algorithm>
+
 #include "autograd/record.h"
 #include "core/dispatch.h"
 #include "dyngraph/ops.h"
@@ -91,6 +94,54 @@ std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size,
   Tensor x = contiguous(input);
   TensorOptions opts = TensorOptions(x.dtype()).device(x.device());
   Tensor values = empty(out_shape, opts), indices = empty(out_shape, TensorOptions(kInt64).device(x.device()));
+  if (values.numel() > 0) {
+    DG_CHECK(x.numel() > 0, Error, op, ": input has no elements but the output would have ", values.numel());
+    checked_kernel(kernel_table(x.device().type).max_pool, "max_pool", x.device())(
+        a, static_cast<const char*>(x.data_ptr()), static_cast<char*>(values.data_ptr()), indices.data_ptr<int64_t>());
+  }
+  if (any_requires_grad({&input})) {
+    auto node = make_intrusive<MaxPoolBackward>();
+    node->indices = indices;
+    node->input_sizes = Shape(input.sizes());
+    node->args = a;
+    record(values, {&input}, node);
+  }
+  return {values, indices};
+}
+
+std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, IntArrayRef output_size) {
+  const int64_t dims = input.dim() - 2;
+  DG_CHECK(dims >= 1 && dims <= 3, Error, "adaptive_max_pool: expected a (batch, channels, *spatial) input with 1 "
+           "to 3 spatial dims, got shape ", input.sizes());
+  const char* op = dims == 1 ? "adaptive_max_pool1d" : dims == 2 ? "adaptive_max_pool2d" : "adaptive_max_pool3d";
+  DG_CHECK(static_cast<int64_t>(output_size.size()) == dims, Error, op, ": expected ", dims, " output sizes, got ",
+           output_size);
+  DG_CHECK(is_floating_point(input.dtype()), NotImplementedError, "\"", op, "\" not implemented for '",
+           dtype_name(input.dtype()), "'");
+  WindowArgs a{};
+  a.dtype = input.dtype();
+  a.batch = input.sizes()[0];
+  a.channels = input.sizes()[1];
+  a.adaptive = true;
+  for (int d = 0; d < 3; ++d) {
+    a.image[d] = a.kernel[d] = a.out[d] = a.stride[d] = a.dilation[d] = 1;
+    a.padding[d] = 0;
+  }
+  Shape out_shape{a.batch, a.channels};
+  for (int64_t d = 0; d < dims; ++d) {
+    const size_t j = static_cast<size_t>(3 - dims + d);
+    const int64_t size = input.sizes()[static_cast<size_t>(2 + d)], out = output_size[static_cast<size_t>(d)];
+    int64_t product;
+    DG_CHECK(out >= 0 && !__builtin_mul_overflow(size + 1, out + 1, &product), Error, op,
+             ": output_size must be non-negative and fit the input, got ", output_size);
+    a.image[j] = size;
+    a.out[j] = out;
+    a.kernel[j] = out > 0 ? std::min(size, (size + out - 1) / out + 1) : 1;  // the widest window
+    out_shape.push_back(out);
+  }
+  Tensor x = contiguous(input);
+  Tensor values = empty(out_shape, TensorOptions(x.dtype()).device(x.device()));
+  Tensor indices = empty(out_shape, TensorOptions(kInt64).device(x.device()));
   if (values.numel() > 0) {
     DG_CHECK(x.numel() > 0, Error, op, ": input has no elements but the output would have ", values.numel());
     checked_kernel(kernel_table(x.device().type).max_pool, "max_pool", x.device())(

@@ -323,6 +323,10 @@ DG_API Tensor convolution(const Tensor& input, const Tensor& weight, const std::
 // index of each max within its input plane. An empty stride means kernel_size.
 DG_API std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef stride,
                                           IntArrayRef padding, IntArrayRef dilation, bool ceil_mode);
+// Adaptive max pooling of a (batch, channels, *spatial) floating-point input
+// (1 to 3 spatial dims) to output_size, as F.adaptive_max_pool1d/2d/3d:
+// values, and the flat index of each max within its input plane.
+DG_API std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, IntArrayRef output_size);
 // Resampling of a (batch, channels, *spatial) input with 1 to 3 spatial dims
 // to output_size, as F.interpolate: mode "nearest", "nearest-exact",
 // "linear"/"bilinear"/"trilinear", "bicubic" or "area". scales are the

@@ -1,5 +1,6 @@
-"""Pooling of nn.functional: max/avg pools as a reduction over im2col patches
-(so their backward is the patch op's), adaptive pools as fixed windows."""
+"""Pooling of nn.functional: argument handling for the C++ pooling ops (max,
+average, adaptive average and adaptive max pooling), lp pooling composed on
+average pooling, and max unpooling."""
 
 import math
 
@@ -7,6 +8,7 @@ from .._lazy_numpy import np
 
 from .. import _C
 from ._functional_utils import ntuple
+from .._out import _type_name
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
@@ -166,18 +168,11 @@ def _adaptive_sizes(input, output_size, dims, name):
     if x.numel() and any(s == 0 for s in x.shape[2:]):
         raise RuntimeError(f"{name}: Expected input to have non-zero size for non-batch dimensions, "
                            f"but input has sizes {list(input.shape)}")
-    # The windows below are built on the host, one per output position: an
-    # output that can't be allocated must fail here (the allocator's checked
-    # size arithmetic raises), before a loop over 2**62 positions starts.
+    # Average pooling builds per-axis tap tables, one entry per output position:
+    # an output that can't be allocated must fail here (the allocator's checked
+    # size arithmetic raises), before a table of 2**62 entries is started.
     _C._empty(list(x.shape[:2]) + outs, x.dtype, x.device)
     return x, unbatched, outs
-
-
-def _windows(in_size, out_size):
-    """PyTorch's adaptive windows: [floor(i*in/out), ceil((i+1)*in/out))."""
-    starts = [(i * in_size) // out_size for i in range(out_size)]
-    ends = [-((-(i + 1) * in_size) // out_size) for i in range(out_size)]
-    return starts, ends
 
 
 def _adaptive_avg(input, output_size, dims, name):
@@ -201,42 +196,13 @@ def adaptive_avg_pool3d(input, output_size):
 
 
 def _adaptive_max(input, output_size, return_indices, dims, name):
-    """Each window padded to the largest window by repeating its last element
-    (a repeat changes neither the max nor which element is first)."""
-    import dyngraph
-
     x, unbatched, outs = _adaptive_sizes(input, output_size, dims, name)
-    sizes = list(x.shape[2:])
-    taps_per_dim = []
-    for j in range(dims):
-        starts, ends = _windows(sizes[j], outs[j])
-        width = max(e - s for s, e in zip(starts, ends))
-        taps = np.array([[min(s + t, e - 1) for t in range(width)] for s, e in zip(starts, ends)], dtype=np.int64)
-        taps_per_dim.append(dyngraph.tensor(taps, device=x.device))
-        x = x.index_select(2 + 2 * j, taps_per_dim[-1].reshape(-1))
-        x = x.unflatten(2 + 2 * j, (outs[j], width))
-    # x: (N, C, o0, w0, o1, w1, ...) -> (N, C, o0, o1, ..., w0*w1*...)
-    n, c = x.shape[0], x.shape[1]
-    order = [0, 1] + [2 + 2 * j for j in range(dims)] + [3 + 2 * j for j in range(dims)]
-    x = x.permute(order).reshape([n, c] + outs + [-1])
-    values, flat_tap = x.max(-1)
-    values = values.squeeze(0) if unbatched else values
-    if not return_indices:
-        return values
-    index = flat_tap * 0
-    rest = flat_tap
-    plane_stride = 1
-    for j in reversed(range(dims)):
-        width = taps_per_dim[j].shape[1]
-        t_j = rest % width
-        rest = rest // width
-        shape = [1] * (dims + 2)
-        shape[2 + j] = outs[j]
-        o_j = dyngraph.arange(outs[j], device=x.device).view(shape)
-        index = index + taps_per_dim[j][o_j, t_j] * plane_stride
-        plane_stride *= sizes[j]
-    index = index.squeeze(0) if unbatched else index
-    return values, index
+    if not x.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{name}\" not implemented for '{_type_name(x.dtype)}'")
+    values, index = _C._adaptive_max_pool(x, outs)
+    if unbatched:
+        values, index = values.squeeze(0), index.squeeze(0)
+    return (values, index) if return_indices else values
 
 
 def adaptive_max_pool1d(input, output_size, return_indices=False):
