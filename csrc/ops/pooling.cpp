@@ -41,6 +41,27 @@ struct MaxPoolBackward final : Node {
   }
 };
 
+// Runs the max pooling kernel over the windows `a` describes; values and argmax indices, recorded for autograd.
+std::pair<Tensor, Tensor> run_max_pool(const Tensor& input, const WindowArgs& a, const Shape& out_shape,
+                                       const char* op) {
+  Tensor x = contiguous(input);
+  Tensor values = empty(out_shape, TensorOptions(x.dtype()).device(x.device()));
+  Tensor indices = empty(out_shape, TensorOptions(kInt64).device(x.device()));
+  if (values.numel() > 0) {
+    DG_CHECK(x.numel() > 0, Error, op, ": input has no elements but the output would have ", values.numel());
+    checked_kernel(kernel_table(x.device().type).max_pool, "max_pool", x.device())(
+        a, static_cast<const char*>(x.data_ptr()), static_cast<char*>(values.data_ptr()), indices.data_ptr<int64_t>());
+  }
+  if (any_requires_grad({&input})) {
+    auto node = make_intrusive<MaxPoolBackward>();
+    node->indices = indices;
+    node->input_sizes = Shape(input.sizes());
+    node->args = a;
+    record(values, {&input}, node);
+  }
+  return {values, indices};
+}
+
 }  // namespace
 
 int64_t pooled_size(int64_t size, int64_t kernel, int64_t stride, int64_t padding, int64_t dilation, bool ceil_mode,
@@ -91,22 +112,7 @@ std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kernel_size,
     a.dilation[j] = dl[i];
     out_shape.push_back(out);
   }
-  Tensor x = contiguous(input);
-  TensorOptions opts = TensorOptions(x.dtype()).device(x.device());
-  Tensor values = empty(out_shape, opts), indices = empty(out_shape, TensorOptions(kInt64).device(x.device()));
-  if (values.numel() > 0) {
-    DG_CHECK(x.numel() > 0, Error, op, ": input has no elements but the output would have ", values.numel());
-    checked_kernel(kernel_table(x.device().type).max_pool, "max_pool", x.device())(
-        a, static_cast<const char*>(x.data_ptr()), static_cast<char*>(values.data_ptr()), indices.data_ptr<int64_t>());
-  }
-  if (any_requires_grad({&input})) {
-    auto node = make_intrusive<MaxPoolBackward>();
-    node->indices = indices;
-    node->input_sizes = Shape(input.sizes());
-    node->args = a;
-    record(values, {&input}, node);
-  }
-  return {values, indices};
+  return run_max_pool(input, a, out_shape, op);
 }
 
 std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, IntArrayRef output_size) {
@@ -139,22 +145,7 @@ std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, IntArrayRef out
     a.kernel[j] = out > 0 ? std::min(size, (size + out - 1) / out + 1) : 1;  // the widest window
     out_shape.push_back(out);
   }
-  Tensor x = contiguous(input);
-  Tensor values = empty(out_shape, TensorOptions(x.dtype()).device(x.device()));
-  Tensor indices = empty(out_shape, TensorOptions(kInt64).device(x.device()));
-  if (values.numel() > 0) {
-    DG_CHECK(x.numel() > 0, Error, op, ": input has no elements but the output would have ", values.numel());
-    checked_kernel(kernel_table(x.device().type).max_pool, "max_pool", x.device())(
-        a, static_cast<const char*>(x.data_ptr()), static_cast<char*>(values.data_ptr()), indices.data_ptr<int64_t>());
-  }
-  if (any_requires_grad({&input})) {
-    auto node = make_intrusive<MaxPoolBackward>();
-    node->indices = indices;
-    node->input_sizes = Shape(input.sizes());
-    node->args = a;
-    record(values, {&input}, node);
-  }
-  return {values, indices};
+  return run_max_pool(input, a, out_shape, op);
 }
 
 }  // namespace dg
