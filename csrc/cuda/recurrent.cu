@@ -9,8 +9,9 @@ namespace dg::cuda {
 
 namespace {
 
-template <class T, RecurrentCell Cell>
-__global__ void step_kernel(RecurrentStepArgs a, int64_t total) {
+// One thread per (row, unit), forward or backward by the args' type.
+template <class T, RecurrentCell Cell, class Args>
+__global__ void step_kernel(Args a, int64_t total) {
   DG_GRID_STRIDE_LOOP(i, total) {
     const int64_t n = i / a.hidden, j = i % a.hidden;
     if (recurrent::row_running(a, n)) recurrent::step_element<T, Cell>(a, n, j);
@@ -18,52 +19,19 @@ __global__ void step_kernel(RecurrentStepArgs a, int64_t total) {
   }
 }
 
-template <class T, RecurrentCell Cell>
-__global__ void step_backward_kernel(RecurrentStepBackwardArgs a, int64_t total) {
-  DG_GRID_STRIDE_LOOP(i, total) {
-    const int64_t n = i / a.hidden, j = i % a.hidden;
-    if (recurrent::row_running(a, n)) recurrent::step_backward_element<T, Cell>(a, n, j);
-    else recurrent::carry_backward_element<T, Cell>(a, n, j);
-  }
-}
-
-template <class Args, template <class> class Launch>
-void launch(const Args& a, const char* name) {
+template <class Args>
+void step(const Args& a, const char* name) {
   const int64_t total = a.batch * a.hidden;
   if (total == 0) return;
   cudaStream_t stream = stream_for(current_device_index());
-  if (a.dtype == kFloat32) Launch<float>::run(a, total, stream);
-  else if (a.dtype == kFloat64) Launch<double>::run(a, total, stream);
-  else DG_FAIL(TypeError, name, ": the fused recurrent kernel takes float32 or float64, got ", dtype_name(a.dtype));
+  recurrent::dispatch(a, name, [&](auto zero, auto cell) {
+    step_kernel<decltype(zero), cell.value><<<grid_for(total), 256, 0, stream>>>(a, total);
+  });
   check_last_launch(name);
 }
 
-// Launches kernel<T, cell> for the args' cell kind.
-#define DG_LAUNCH_FOR_CELL(kernel, a, total, s)                                                         \
-  switch (a.cell) {                                                                                   \
-    case RecurrentCell::kLstm: kernel<T, RecurrentCell::kLstm><<<grid_for(total), 256, 0, s>>>(a, total); break; \
-    case RecurrentCell::kGru: kernel<T, RecurrentCell::kGru><<<grid_for(total), 256, 0, s>>>(a, total); break;   \
-    case RecurrentCell::kRnnTanh: kernel<T, RecurrentCell::kRnnTanh><<<grid_for(total), 256, 0, s>>>(a, total); break; \
-    case RecurrentCell::kRnnRelu: kernel<T, RecurrentCell::kRnnRelu><<<grid_for(total), 256, 0, s>>>(a, total); break; \
-  }
-
-template <class T>
-struct LaunchStep {
-  static void run(const RecurrentStepArgs& a, int64_t total, cudaStream_t s) { DG_LAUNCH_FOR_CELL(step_kernel, a, total, s) }
-};
-template <class T>
-struct LaunchStepBackward {
-  static void run(const RecurrentStepBackwardArgs& a, int64_t total, cudaStream_t s) {
-    DG_LAUNCH_FOR_CELL(step_backward_kernel, a, total, s)
-  }
-};
-
-#undef DG_LAUNCH_FOR_CELL
-
-void recurrent_step(const RecurrentStepArgs& a) { launch<RecurrentStepArgs, LaunchStep>(a, "recurrent_step"); }
-void recurrent_step_backward(const RecurrentStepBackwardArgs& a) {
-  launch<RecurrentStepBackwardArgs, LaunchStepBackward>(a, "recurrent_step_backward");
-}
+void recurrent_step(const RecurrentStepArgs& a) { step(a, "recurrent_step"); }
+void recurrent_step_backward(const RecurrentStepBackwardArgs& a) { step(a, "recurrent_step_backward"); }
 
 }  // namespace
 

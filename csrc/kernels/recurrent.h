@@ -6,6 +6,8 @@
 //   RNN   h = tanh or relu(x + W_hh h_prev + b_hh)
 #pragma once
 
+#include <type_traits>
+
 #include "core/dispatch.h"
 #include "kernels/fast_exp.h"
 #include "kernels/math.h"
@@ -44,7 +46,7 @@ DG_HOST_DEVICE inline void carry_element(const RecurrentStepArgs& a, int64_t n, 
 
 // ... so its gradients pass straight to the previous step, and none to the gates.
 template <class T, RecurrentCell Cell>
-DG_HOST_DEVICE inline void carry_backward_element(const RecurrentStepBackwardArgs& a, int64_t n, int64_t j) {
+DG_HOST_DEVICE inline void carry_element(const RecurrentStepBackwardArgs& a, int64_t n, int64_t j) {
   const int64_t H = a.hidden, G = gates(Cell), at = n * H + j;
   for (int64_t k = 0; k < G; ++k) reinterpret_cast<T*>(a.grad_x)[n * G * H + k * H + j] = T(0);
   if constexpr (Cell == RecurrentCell::kGru)
@@ -54,7 +56,8 @@ DG_HOST_DEVICE inline void carry_backward_element(const RecurrentStepBackwardArg
   reinterpret_cast<T*>(a.grad_h_prev)[at] = reinterpret_cast<const T*>(a.grad_h)[at];
 }
 
-// The elements of running rows. Cell is a.cell, as a template argument so that the CPU's row loops vectorize.
+// The elements of running rows (step_element and carry_element are
+// overloaded on the args: forward or backward, so launch code is written once). Cell is a.cell, as a template argument so that the CPU's row loops vectorize.
 template <class T, RecurrentCell Cell>
 DG_HOST_DEVICE inline void step_element(const RecurrentStepArgs& a, int64_t n, int64_t j) {
   const int64_t H = a.hidden, G = gates(Cell);
@@ -96,7 +99,7 @@ DG_HOST_DEVICE inline void step_element(const RecurrentStepArgs& a, int64_t n, i
 }
 
 template <class T, RecurrentCell Cell>
-DG_HOST_DEVICE inline void step_backward_element(const RecurrentStepBackwardArgs& a, int64_t n, int64_t j) {
+DG_HOST_DEVICE inline void step_element(const RecurrentStepBackwardArgs& a, int64_t n, int64_t j) {
   const int64_t H = a.hidden, G = gates(Cell);
   const int64_t at = n * H + j;
   const T dh = reinterpret_cast<const T*>(a.grad_h)[at];
@@ -128,6 +131,22 @@ DG_HOST_DEVICE inline void step_backward_element(const RecurrentStepBackwardArgs
     const T h = reinterpret_cast<const T*>(a.h)[at];
     gx[j] = Cell == RecurrentCell::kRnnTanh ? dh * (T(1) - h * h) : (h > T(0) ? dh : T(0));
   }
+}
+
+// Host side: calls fn(T(), cell constant) for float32/float64 and the args' cell kind.
+template <class Args, class Fn>
+void dispatch(const Args& a, const char* name, const Fn& fn) {
+  auto with_cell = [&](auto zero) {
+    switch (a.cell) {
+      case RecurrentCell::kLstm: return fn(zero, std::integral_constant<RecurrentCell, RecurrentCell::kLstm>());
+      case RecurrentCell::kGru: return fn(zero, std::integral_constant<RecurrentCell, RecurrentCell::kGru>());
+      case RecurrentCell::kRnnTanh: return fn(zero, std::integral_constant<RecurrentCell, RecurrentCell::kRnnTanh>());
+      case RecurrentCell::kRnnRelu: return fn(zero, std::integral_constant<RecurrentCell, RecurrentCell::kRnnRelu>());
+    }
+  };
+  if (a.dtype == kFloat32) return with_cell(float());
+  if (a.dtype == kFloat64) return with_cell(double());
+  DG_FAIL(TypeError, name, ": the fused recurrent kernel takes float32 or float64, got ", dtype_name(a.dtype));
 }
 
 }  // namespace dg::recurrent
