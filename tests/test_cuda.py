@@ -214,6 +214,11 @@ def test_nn_kernels_match_cpu():
     w_cpu, w = cpu_and_gpu(rng.standard_normal((4, 3, 3, 3)).astype(np.float32))
     assert_same(F.conv2d(x, w, padding=1, stride=2), F.conv2d(x_cpu, w_cpu, padding=1, stride=2), rtol=1e-4, atol=1e-4)
     assert_same(F.max_pool2d(x, 2), F.max_pool2d(x_cpu, 2))
+    assert_same(F.adaptive_max_pool2d(x, (4, 3)), F.adaptive_max_pool2d(x_cpu, (4, 3)))
+    u_cpu, u = cpu_and_gpu(rng.random((2, 3, 2)).astype(np.float32))
+    for a, b in zip(F.fractional_max_pool2d(x, 2, (5, 4), return_indices=True, _random_samples=u),
+                    F.fractional_max_pool2d(x_cpu, 2, (5, 4), return_indices=True, _random_samples=u_cpu)):
+        assert_same(a, b)
     assert_same(F.softmax(x, -1), F.softmax(x_cpu, -1), rtol=1e-6)
     assert_same(F.log_softmax(x, 1), F.log_softmax(x_cpu, 1), rtol=1e-5, atol=1e-6)
     assert_same(F.layer_norm(x, (8,)), F.layer_norm(x_cpu, (8,)), rtol=1e-4, atol=1e-5)

@@ -111,6 +111,10 @@ struct WindowArgs {
   // of axis d reading [floor(o * image / out), ceil((o + 1) * image / out));
   // kernel[d] is at least the widest, stride, padding and dilation unused.
   bool adaptive = false;
+  // Max pooling only: fractional windows (kernels/adaptive_window.h), one
+  // window of kernel[d] inputs per output, placed by the plane's sample u:
+  // dense (batch * channels, 3) values of the image's dtype, one per axis.
+  const void* fractional_samples = nullptr;
 };
 // im2col: cols = patches(image); col2im: image = sum of the patches in cols
 // (the adjoint, so it overwrites image with the accumulated sums).

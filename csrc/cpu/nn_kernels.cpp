@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 
 #include "core/dispatch.h"
 #include "cpu/parallel.h"
@@ -48,18 +49,19 @@ void max_pool_2d_unpadded(const WindowArgs& a, const T* in, T* v, int64_t* ix) {
   }
 }
 
-// Adaptive windows: each output's window bounds once per axis, then a
-// plain loop over the window (first element starts the max, NaN wins).
-template <class T>
-void max_pool_adaptive(const WindowArgs& a, const T* in, T* v, int64_t* ix) {
+// Windows given by their bounds (adaptive and fractional pooling): each
+// output's [start, end) once per axis from range(axis, o), then a plain loop
+// over the window (first element starts the max, NaN wins).
+template <class T, class Range>
+void max_pool_ranges(const WindowArgs& a, const T* in, T* v, int64_t* ix, Range range) {
   using M = opmath_t<T>;
   int64_t o = 0;
   for (int64_t o0 = 0; o0 < a.out[0]; ++o0) {
-    const int64_t s0 = adaptive_start(o0, a.image[0], a.out[0]), e0 = adaptive_end(o0, a.image[0], a.out[0]);
+    const auto [s0, e0] = range(0, o0);
     for (int64_t o1 = 0; o1 < a.out[1]; ++o1) {
-      const int64_t s1 = adaptive_start(o1, a.image[1], a.out[1]), e1 = adaptive_end(o1, a.image[1], a.out[1]);
+      const auto [s1, e1] = range(1, o1);
       for (int64_t o2 = 0; o2 < a.out[2]; ++o2, ++o) {
-        const int64_t s2 = adaptive_start(o2, a.image[2], a.out[2]), e2 = adaptive_end(o2, a.image[2], a.out[2]);
+        const auto [s2, e2] = range(2, o2);
         int64_t best_i = (s0 * a.image[1] + s1) * a.image[2] + s2;
         M best = static_cast<M>(in[best_i]);
         for (int64_t i0 = s0; i0 < e0; ++i0)
@@ -81,7 +83,7 @@ void max_pool_adaptive(const WindowArgs& a, const T* in, T* v, int64_t* ix) {
 }
 
 void max_pool_kernel(const WindowArgs& a, const char* image, char* values, int64_t* indices) {
-  bool unpadded_2d = !a.adaptive && a.image[0] == 1 && a.kernel[0] == 1;
+  bool unpadded_2d = !a.adaptive && !a.fractional_samples && a.image[0] == 1 && a.kernel[0] == 1;
   for (int d = 1; d < 3; ++d)
     unpadded_2d = unpadded_2d && a.padding[d] == 0 &&
                   (a.out[d] - 1) * a.stride[d] + (a.kernel[d] - 1) * a.dilation[d] < a.image[d];
@@ -103,7 +105,17 @@ void max_pool_kernel(const WindowArgs& a, const char* image, char* values, int64
           continue;
         }
         if (a.adaptive) {
-          max_pool_adaptive(a, in, v, ix);
+          max_pool_ranges(a, in, v, ix, [&](int d, int64_t o_d) {
+            return std::pair{adaptive_start(o_d, a.image[d], a.out[d]), adaptive_end(o_d, a.image[d], a.out[d])};
+          });
+          continue;
+        }
+        if (a.fractional_samples) {
+          const T* u = static_cast<const T*>(a.fractional_samples) + 3 * p;
+          max_pool_ranges(a, in, v, ix, [&](int d, int64_t o_d) {
+            const int64_t start = fractional_start(static_cast<M>(u[d]), o_d, a.image[d], a.out[d], a.kernel[d]);
+            return std::pair{start, start + a.kernel[d]};
+          });
           continue;
         }
         int64_t o = 0;

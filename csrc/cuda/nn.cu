@@ -161,6 +161,7 @@ struct Window {
   int64_t image[3], kernel[3], out[3], stride[3], padding[3], dilation[3];
   int64_t plane, out_count, taps;
   bool adaptive;
+  const void* fractional_samples;  // max pooling's fractional windows: (planes, 3) of the image's dtype
 };
 Window window_of(const WindowArgs& a) {
   Window w;
@@ -176,6 +177,7 @@ Window window_of(const WindowArgs& a) {
   w.out_count = a.out[0] * a.out[1] * a.out[2];
   w.taps = a.kernel[0] * a.kernel[1] * a.kernel[2];
   w.adaptive = a.adaptive;
+  w.fractional_samples = a.fractional_samples;
   return w;
 }
 
@@ -189,6 +191,18 @@ __device__ int64_t tap_source(const Window& w, int64_t tap, int64_t o) {
   const int64_t i2 = window_source(w.adaptive, o2, k2, w.image[2], w.out[2], w.stride[2], w.padding[2], w.dilation[2]);
   if (i0 < 0 || i1 < 0 || i2 < 0) return -1;
   return (i0 * w.image[1] + i1) * w.image[2] + i2;
+}
+
+// The same for fractional windows, placed by the plane's samples u (one per axis).
+template <class T>
+__device__ int64_t fractional_tap_source(const Window& w, const T* u, int64_t tap, int64_t o) {
+  using M = opmath_t<T>;
+  const int64_t k[3] = {tap / (w.kernel[2] * w.kernel[1]), (tap / w.kernel[2]) % w.kernel[1], tap % w.kernel[2]};
+  const int64_t od[3] = {o / (w.out[2] * w.out[1]), (o / w.out[2]) % w.out[1], o % w.out[2]};
+  int64_t i[3];
+  for (int d = 0; d < 3; ++d)
+    i[d] = fractional_start(static_cast<M>(u[d]), od[d], w.image[d], w.out[d], w.kernel[d]) + k[d];
+  return (i[0] * w.image[1] + i[1]) * w.image[2] + i[2];
 }
 
 // cols[p][tap][o] = image[p][tap_source(tap, o)] (0 for padding).
@@ -262,10 +276,11 @@ __global__ void max_pool_kernel(int64_t total, Window w, const T* image, T* valu
   DG_GRID_STRIDE_LOOP(i, total) {
     const int64_t p = i / w.out_count, o = i % w.out_count;
     const T* in = image + p * w.plane;
+    const T* u = w.fractional_samples ? static_cast<const T*>(w.fractional_samples) + 3 * p : nullptr;
     M best = M(0);
     int64_t best_i = -1;
     for (int64_t tap = 0; tap < w.taps; ++tap) {
-      const int64_t src = tap_source(w, tap, o);
+      const int64_t src = u ? fractional_tap_source(w, u, tap, o) : tap_source(w, tap, o);
       if (src < 0) continue;
       M val = static_cast<M>(in[src]);
       if (best_i < 0 || val > best || val != val) {

@@ -48,20 +48,21 @@ void run_random(Tensor& t, RandomOp op, Generator* gen, double a, double b, cons
   }
 }
 
-void check_floating(Dtype d, const char* name) {
-  DG_CHECK(is_floating_point(d), TypeError, name, " expects a floating point dtype, got ", dtype_name(d));
+// Named after PyTorch's kernels, whose messages these are.
+void check_floating(Dtype d, const char* kernel) {
+  DG_CHECK(is_floating_point(d), NotImplementedError, "\"", kernel, "\" not implemented for '", dtype_name(d), "'");
 }
 }  // namespace
 
 Tensor& uniform_(Tensor& t, double from, double to, Generator* gen) {
-  check_floating(t.dtype(), "uniform_");
+  check_floating(t.dtype(), "check_uniform_bounds");
   DG_CHECK(from <= to, Error, "uniform_ expects to return a [from, to) range, but found from=", from, " > to=", to);
   run_random(t, RandomOp::uniform, gen, from, to);
   return t;
 }
 
 Tensor& normal_(Tensor& t, double mean, double std, Generator* gen) {
-  check_floating(t.dtype(), "normal_");
+  check_floating(t.dtype(), "normal_kernel_cpu");
   DG_CHECK(std >= 0, Error, "normal expects std >= 0.0, but found std ", std);
   run_random(t, RandomOp::normal, gen, mean, std);
   return t;
@@ -103,7 +104,7 @@ Tensor randperm(int64_t n, TensorOptions options, Generator* gen) {
 }
 
 Tensor bernoulli(const Tensor& p, Generator* gen) {
-  check_floating(p.dtype(), "bernoulli");
+  check_floating(p.dtype(), "bernoulli_tensor_cpu_p_");
   {
     NoGradGuard no_grad;
     int64_t bad = sum(lt(p, 0)).item<int64_t>() + sum(gt(p, 1)).item<int64_t>();

@@ -26,6 +26,7 @@ void bind_nn(py::module_& m) {
   });
   m.def("_adaptive_avg_pool", [](T x, I size) { return adaptive_avg_pool(x, size); });
   m.def("_adaptive_max_pool", [](T x, I size) { return adaptive_max_pool(x, size); });
+  m.def("_fractional_max_pool", [](T x, I k, I size, T samples) { return fractional_max_pool(x, k, size, samples); });
   m.def("_avg_pool", [](T x, I k, I s, I p, bool ceil, bool count_pad, std::optional<int64_t> divisor) {
     return avg_pool(x, k, s, p, ceil, count_pad, divisor);
   });

@@ -327,6 +327,13 @@ DG_API std::pair<Tensor, Tensor> max_pool(const Tensor& input, IntArrayRef kerne
 // (1 to 3 spatial dims) to output_size, as F.adaptive_max_pool1d/2d/3d:
 // values, and the flat index of each max within its input plane.
 DG_API std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, IntArrayRef output_size);
+// Fractional max pooling (Graham, 2014) of a (batch, channels, *spatial)
+// floating-point input with 2 or 3 spatial dims, as F.fractional_max_pool2d/3d:
+// windows of kernel_size placed pseudo-randomly by samples, (at least batch,
+// channels, spatial dims) values in [0, 1) of the input's dtype; values, and
+// the flat index of each max within its input plane.
+DG_API std::pair<Tensor, Tensor> fractional_max_pool(const Tensor& input, IntArrayRef kernel_size,
+                                                     IntArrayRef output_size, const Tensor& samples);
 // Resampling of a (batch, channels, *spatial) input with 1 to 3 spatial dims
 // to output_size, as F.interpolate: mode "nearest", "nearest-exact",
 // "linear"/"bilinear"/"trilinear", "bicubic" or "area". scales are the

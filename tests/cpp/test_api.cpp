@@ -325,6 +325,18 @@ int main() {
     CHECK_THROWS(interpolate(image, {3}, "bilinear"), Error);
   });
 
+  run_test("ops: max, adaptive max and fractional max pooling from C++", [] {
+    Tensor image = arange(16).to(kFloat64).view({1, 1, 4, 4});
+    auto [values, indices] = max_pool(image, {2}, {}, {0}, {1}, false);
+    CHECK(close(value(values, {0, 0, 1, 0}), 13) && value(indices, {0, 0, 0, 1}) == 7);
+    CHECK(close(value(adaptive_max_pool(image, {1, 3}).first, {0, 0, 0, 1}), 14));
+    // Samples of 0 put the two windows of 2 at 0 and 2 on each axis: the same as max_pool(2).
+    Tensor samples = zeros({1, 1, 2}, TensorOptions(kFloat64));
+    auto [fvalues, findices] = fractional_max_pool(image, {2}, {2}, samples);
+    CHECK(close(value(fvalues, {0, 0, 1, 1}), 15) && value(findices, {0, 0, 1, 0}) == 13);
+    CHECK_THROWS(fractional_max_pool(image, {2}, {4}, samples), Error);  // 4 windows of 2 do not fit in 4
+  });
+
   run_test("ops: recurrent_layer from C++", [] {
     // A GRU of one unit with zero weights: r = z = 1/2, n = tanh(0) = 0, so h_t = h_{t-1} / 2.
     TensorOptions f64(kFloat64);

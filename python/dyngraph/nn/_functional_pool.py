@@ -1,13 +1,15 @@
 """Pooling of nn.functional: argument handling for the C++ pooling ops (max,
-average, adaptive average and adaptive max pooling), lp pooling composed on
-average pooling, and max unpooling."""
+average, adaptive average, adaptive max and fractional max pooling), lp
+pooling composed on average pooling, and max unpooling."""
 
 import math
+import operator
 
 from .._lazy_numpy import np
 
 from .. import _C
 from ._functional_utils import ntuple
+from .modules.utils import _pair, _triple
 from .._out import _type_name
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
@@ -15,7 +17,8 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d",
            "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
            "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d",
            "max_pool3d_with_indices", "adaptive_max_pool3d", "adaptive_max_pool3d_with_indices", "max_unpool3d",
-           "lp_pool3d"]
+           "lp_pool3d", "fractional_max_pool2d", "fractional_max_pool3d", "fractional_max_pool2d_with_indices",
+           "fractional_max_pool3d_with_indices"]
 
 
 def _batched(input, dims, name):
@@ -268,3 +271,56 @@ def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 3, "max_unpool3d")
+
+
+def _int_list(value, name, what):
+    """One int or a sequence of ints as a list, its length unchecked (the C++ op checks it)."""
+    try:
+        return [operator.index(v) for v in value] if isinstance(value, (list, tuple)) else [operator.index(value)]
+    except TypeError:
+        raise TypeError(f"{name}(): argument '{what}' must be tuple of ints, not {type(value).__name__}") from None
+
+
+def _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_indices, samples, dims, name):
+    # PyTorch's order of checks: the sizes and the samples are read before the C++ op checks the input.
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{name} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        if dims == 2 and len(output_ratio) > 2:
+            raise ValueError(f"{name} requires output_ratio to either be a single Int or tuple of Ints.")
+        ratios = (_pair if dims == 2 else _triple)(output_ratio)
+        output_size = [int(input.size(d - dims) * ratios[d]) for d in range(dims)]
+    if samples is None:
+        from .. import rand
+        batch = 1 if input.dim() == dims + 1 else input.size(0)
+        samples = rand(batch, input.size(-dims - 1), dims, dtype=input.dtype, device=input.device)
+    if input.dim() not in (dims + 1, dims + 2):
+        raise RuntimeError(f"{name}(): Expected {dims + 1}D or {dims + 2}D tensor, but got: {list(input.shape)}")
+    x, unbatched = _batched(input, dims, name)
+    values, indices = _C._fractional_max_pool(x, _int_list(kernel_size, name, "kernel_size"),
+                                              _int_list(output_size, name, "output_size"), samples)
+    if unbatched:
+        values, indices = values.squeeze(0), indices.squeeze(0)
+    return (values, indices) if return_indices else values
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_indices, _random_samples, 2,
+                                "fractional_max_pool2d")
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    return _fractional_max_pool(input, kernel_size, output_size, output_ratio, return_indices, _random_samples, 3,
+                                "fractional_max_pool3d")
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    return fractional_max_pool2d(input, kernel_size, output_size, output_ratio, True, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    return fractional_max_pool3d(input, kernel_size, output_size, output_ratio, True, _random_samples)
