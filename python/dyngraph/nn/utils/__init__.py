@@ -1,5 +1,5 @@
 """dyngraph.nn.utils (torch.nn.utils): gradient clipping, parameter/vector conversion,
-weight and spectral normalization, parametrizations, BatchNorm fusion, skip_init."""
+weight and spectral normalization, parametrizations, pruning, BatchNorm fusion, skip_init."""
 
 from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, clip_grads_with_norm_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
@@ -8,10 +8,10 @@ from .init import skip_init
 from .memory_format import convert_conv2d_weight_memory_format, convert_conv3d_weight_memory_format
 from .spectral_norm import remove_spectral_norm, spectral_norm
 from .weight_norm import remove_weight_norm, weight_norm
-from . import parametrizations, parametrize, rnn  # noqa: F401
+from . import parametrizations, parametrize, prune, rnn  # noqa: F401
 
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "clip_grads_with_norm_", "get_total_norm",
            "parameters_to_vector", "vector_to_parameters", "fuse_conv_bn_eval", "fuse_conv_bn_weights",
            "fuse_linear_bn_eval", "fuse_linear_bn_weights", "skip_init", "convert_conv2d_weight_memory_format",
            "convert_conv3d_weight_memory_format", "remove_spectral_norm", "spectral_norm", "remove_weight_norm",
-           "weight_norm", "parametrizations", "parametrize"]
+           "weight_norm", "parametrizations", "parametrize", "prune"]
