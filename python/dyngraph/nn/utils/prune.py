@@ -186,8 +186,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Prunes ``amount`` entries (a count, or a fraction in [0, 1]) chosen at random."""
+class _ByScore(BasePruningMethod):
+    """Unstructured pruning of the ``amount`` entries (a count, or a fraction in [0, 1]) of lowest score."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -199,31 +199,27 @@ class RandomUnstructured(BasePruningMethod):
         count = _prune_count(self.amount, t.numel())
         mask = default_mask.clone(memory_format=dyngraph.contiguous_format)
         if count != 0:
-            chosen = dyngraph.topk(dyngraph.rand_like(t).view(-1), k=count).indices
-            mask.view(-1)[chosen] = 0
+            lowest = dyngraph.topk(self._scores(t).reshape(-1), k=count, largest=False).indices
+            mask.view(-1)[lowest] = 0
         return mask
+
+
+class RandomUnstructured(_ByScore):
+    """Prunes ``amount`` entries (a count, or a fraction in [0, 1]) chosen at random."""
+
+    def _scores(self, t):
+        return dyngraph.rand_like(t)
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_ByScore):
     """Prunes the ``amount`` entries of smallest absolute value."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount):
-        _check_amount(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        count = _prune_count(self.amount, t.numel())
-        mask = default_mask.clone(memory_format=dyngraph.contiguous_format)
-        if count != 0:
-            smallest = dyngraph.topk(dyngraph.abs(t).view(-1), k=count, largest=False).indices
-            mask.view(-1)[smallest] = 0
-        return mask
+    def _scores(self, t):
+        return dyngraph.abs(t)
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
