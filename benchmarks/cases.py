@@ -118,6 +118,7 @@ CASES = [
     Case("softmax (4096,4096) dim 1", _unary((4096, 4096), _softmax), number=3, target=1.0, bytes=2 * F32 * N16M),
     Case("log_softmax (4096,4096) dim 1", _unary((4096, 4096), _log_softmax), number=3, target=1.0,
          bytes=2 * F32 * N16M),
+    Case("a @ b 2x2 (overhead)", _matmul(2), target=0.5),
     Case("matmul 256 float32", _matmul(256), target=1.05),
     Case("matmul 1024 float32", _matmul(1024), number=3, target=1.05),
     Case("matmul 2048 float32", _matmul(2048), number=1, target=1.05),

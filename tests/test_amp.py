@@ -258,10 +258,41 @@ def test_wrapped_ops_keep_their_signatures():
 
 
 def test_wrapped_ops_pickle_by_reference():
-    for fn in (dyngraph.cat, dyngraph.matmul, dyngraph.Tensor.matmul, dyngraph.Tensor.__matmul__, F.conv2d,
-               F.linear, dyngraph.einsum, dyngraph.linalg.matmul):
+    for fn in (dyngraph.cat, dyngraph.einsum, dyngraph.prod, dyngraph.Tensor.prod):
         assert fn.__wrapped__ is not None
         assert pickle.loads(pickle.dumps(fn)) is fn
+
+
+def test_products_and_convolutions_autocast_in_cpp_without_a_python_wrapper():
+    # The matrix products, linear and the convolutions consult autocast in C++: no Python frame on `a @ b`.
+    for fn in (dyngraph.matmul, dyngraph.Tensor.matmul, dyngraph.Tensor.__matmul__, dyngraph.mm, dyngraph.bmm,
+               dyngraph.addmm, dyngraph.baddbmm, dyngraph.linalg.matmul):
+        assert not hasattr(fn, "_autocast_entry") and type(fn).__name__ in ("builtin_function_or_method",
+                                                                            "instancemethod", "method_descriptor")
+    from dyngraph import _C
+
+    a, w, b = T(rand(2, 3)), T(rand(4, 3)).requires_grad_(), T(rand(4))
+    x = T(rand(1, 2, 5, 5))
+    k = T(rand(3, 2, 3, 3))
+    with dyngraph.autocast("cpu"):
+        assert _C.matmul(a, a.t()).dtype is dyngraph.bfloat16
+        assert _C._linear(a, w, b).dtype is dyngraph.bfloat16
+        assert _C.convolution(x, k, None, [1, 1], [0, 0], [1, 1], False, [0, 0], 1).dtype is dyngraph.bfloat16
+        assert dyngraph.addmm(b, a, w.t()).dtype is dyngraph.bfloat16
+        # out= is not autocast, as in PyTorch; float64 is never cast.
+        out = dyngraph.empty(2, 2)
+        dyngraph.matmul(a, a.t(), out=out)
+        assert out.dtype is dyngraph.float32
+        assert (a.double() @ a.double().t()).dtype is dyngraph.float64
+        # The weight is cast once per region: the same bfloat16 copy serves every use.
+        y1, y2 = F.linear(a, w), F.linear(a, w)
+        y1.sum().backward()
+    assert w.grad.dtype is dyngraph.float32
+    # Composites whose PyTorch op autocast does not list keep their dtype.
+    with dyngraph.autocast("cpu"):
+        assert F.bilinear(a, a, T(rand(2, 3, 3))).dtype is dyngraph.float32
+        assert F.affine_grid(T(rand(1, 2, 3)), [1, 1, 2, 2], align_corners=False).dtype is dyngraph.float32
+        assert F.embedding_bag(dyngraph.tensor([0, 1]), T(rand(3, 2)), dyngraph.tensor([0])).dtype is dyngraph.float32
 
 
 # ---- regions: nesting, decorator, threads --------------------------------------------------------

@@ -215,9 +215,7 @@ Linear::Linear(int64_t in_features_, int64_t out_features_, bool with_bias)
 void Linear::reset_parameters() { reset_like_pytorch(weight, bias); }
 
 Tensor Linear::forward(const Tensor& input) {
-  if (!bias.defined()) return matmul(input, weight.t());
-  if (input.dim() == 2) return addmm(bias, input, weight.t());
-  return matmul(input, weight.t()) + bias;
+  return linear(input, weight, bias.defined() ? std::optional<Tensor>(bias) : std::nullopt);
 }
 
 Conv2d::Conv2d(int64_t in_channels_, int64_t out_channels_, int64_t kernel_size_, int64_t stride_, int64_t padding_,

@@ -5,6 +5,7 @@
 #include "autograd/record.h"
 #include "core/dispatch.h"
 #include "dyngraph/ops.h"
+#include "ops/autocast_policy.h"
 #include "ops/window.h"
 
 namespace dg {
@@ -161,6 +162,10 @@ Tensor col2im(const Tensor& input, IntArrayRef output_size, IntArrayRef kernel_s
 Tensor convolution(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias, IntArrayRef stride,
                    IntArrayRef padding, IntArrayRef dilation, bool transposed, IntArrayRef output_padding,
                    int64_t groups) {
+  auto lower = [&](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b) {
+    return convolution(x, w, b, stride, padding, dilation, transposed, output_padding, groups);
+  };
+  if (auto out = autocast::run_lower_precision(input, lower, input, weight, bias)) return *out;
   const int64_t dims = weight.dim() - 2;
   DG_CHECK(dims >= 1 && dims <= 3, Error, "convolution: expected a weight with 3 to 5 dims, got shape ", weight.sizes());
   const bool batched = input.dim() == dims + 2;

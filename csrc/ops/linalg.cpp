@@ -3,6 +3,7 @@
 #include "autograd/record.h"
 #include "core/dispatch.h"
 #include "dyngraph/ops.h"
+#include "ops/autocast_policy.h"
 
 namespace dg {
 
@@ -54,7 +55,9 @@ Tensor batched_matmul_raw(const Tensor& a_in, const Tensor& b_in) {
   out_shape.push_back(n);
   out_shape.push_back(m);
   NoGradGuard no_grad;
-  Tensor a = expand(a_in, a_shape), b = expand(b_in, b_shape);
+  // (Views only where a batch dim broadcasts: a plain product of matrices makes none.)
+  Tensor a = a_in.sizes().equals(a_shape) ? a_in : expand(a_in, a_shape);
+  Tensor b = b_in.sizes().equals(b_shape) ? b_in : expand(b_in, b_shape);
   auto la = blas_layout(n, k, a.strides()[a.dim() - 2], a.strides().back());
   if (!la) {
     a = contiguous(a);
@@ -95,6 +98,7 @@ struct MatmulBackward final : Node {
     b.reset();
   }
   TensorList apply(TensorList&& grads) override {
+    autocast::ExcludeGuard exact;  // a backward run inside an autocast region keeps the forward's dtypes
     Tensor ga, gb;
     if (next_edges[0].valid()) ga = matmul(grads[0], conj(matrix_transpose(b.unpack(this))));
     if (next_edges[1].valid()) gb = matmul(conj(matrix_transpose(a.unpack(this))), grads[0]);
@@ -121,6 +125,8 @@ void check_same_dtype(const Tensor& a, const Tensor& b, const char* op) {
 }  // namespace
 
 Tensor matmul(const Tensor& a, const Tensor& b) {
+  if (auto out = autocast::run_lower_precision(a, [](const Tensor& x, const Tensor& y) { return matmul(x, y); }, a, b))
+    return *out;
   DG_CHECK(a.dim() > 0 && b.dim() > 0, Error, "both arguments to matmul need to be at least 1D, but they are ",
            a.dim(), "D and ", b.dim(), "D");
   check_same_dtype(a, b, "matmul");
@@ -131,6 +137,8 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 }
 
 Tensor mm(const Tensor& a, const Tensor& b) {
+  if (auto out = autocast::run_lower_precision(a, [](const Tensor& x, const Tensor& y) { return mm(x, y); }, a, b))
+    return *out;
   DG_CHECK(a.dim() == 2, Error, "self must be a matrix");
   DG_CHECK(b.dim() == 2, Error, "mat2 must be a matrix");
   check_same_dtype(a, b, "mm");
@@ -138,6 +146,8 @@ Tensor mm(const Tensor& a, const Tensor& b) {
 }
 
 Tensor bmm(const Tensor& a, const Tensor& b) {
+  if (auto out = autocast::run_lower_precision(a, [](const Tensor& x, const Tensor& y) { return bmm(x, y); }, a, b))
+    return *out;
   DG_CHECK(a.dim() == 3, Error, "batch1 must be a 3D tensor");
   DG_CHECK(b.dim() == 3, Error, "batch2 must be a 3D tensor");
   DG_CHECK(a.sizes()[0] == b.sizes()[0], Error, "batch1 and batch2 must have same number of batches, got ",
@@ -170,6 +180,8 @@ Tensor outer(const Tensor& a, const Tensor& b) {
 }
 
 Tensor addmm(const Tensor& input, const Tensor& m1, const Tensor& m2, const Scalar& beta, const Scalar& alpha) {
+  auto lower = [&](const Tensor& i, const Tensor& x, const Tensor& y) { return addmm(i, x, y, beta, alpha); };
+  if (auto out = autocast::run_lower_precision(input, lower, input, m1, m2)) return *out;
   Tensor prod = mm(m1, m2);
   if (!alpha.is_complex() && alpha.to_double() != 1.0) prod = mul(prod, alpha);
   if (!beta.is_complex() && beta.to_double() == 0.0) return add(prod, mul(zeros_like(input), 0));
@@ -183,9 +195,20 @@ Tensor addmv(const Tensor& input, const Tensor& m, const Tensor& v, const Scalar
 }
 
 Tensor baddbmm(const Tensor& input, const Tensor& b1, const Tensor& b2, const Scalar& beta, const Scalar& alpha) {
+  auto lower = [&](const Tensor& i, const Tensor& x, const Tensor& y) { return baddbmm(i, x, y, beta, alpha); };
+  if (auto out = autocast::run_lower_precision(input, lower, input, b1, b2)) return *out;
   Tensor prod = bmm(b1, b2);
   if (alpha.to_double() != 1.0) prod = mul(prod, alpha);
   return beta.to_double() == 0.0 ? add(prod, mul(zeros_like(input), 0)) : add(mul(input, beta), prod);
+}
+
+Tensor linear(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias) {
+  auto lower = [](const Tensor& x, const Tensor& w, const std::optional<Tensor>& b) { return linear(x, w, b); };
+  if (auto out = autocast::run_lower_precision(input, lower, input, weight, bias)) return *out;
+  const Tensor w_t = weight.dim() == 2 ? matrix_transpose(weight) : weight;
+  if (!bias) return matmul(input, w_t);
+  if (input.dim() == 2 && weight.dim() == 2) return addmm(*bias, input, w_t);
+  return add(matmul(input, w_t), *bias);
 }
 
 Tensor trace(const Tensor& t) {

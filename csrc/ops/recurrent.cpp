@@ -11,6 +11,7 @@
 // again (backward).
 #include "autograd/record.h"
 #include "core/dispatch.h"
+#include "dyngraph/autocast.h"
 #include "dyngraph/ops.h"
 #include "kernels/recurrent.h"
 
@@ -212,6 +213,7 @@ struct RecurrentBackward final : Node {
   }
 
   TensorList apply(TensorList&& grads) override {
+    autocast::ExcludeGuard exact;  // the layer runs outside autocast (docs/differences.md), its backward too
     Scan s = unpack();
     // create_graph: differentiate the composed steps, so the gradients are differentiable themselves.
     if (grad_enabled()) return composed_backward(s, grads);
@@ -345,6 +347,7 @@ std::vector<Tensor> recurrent_scan(const Scan& s) {
 std::vector<Tensor> recurrent_layer(const std::string& mode, const Tensor& input, const Tensor& h0, const Tensor& c0,
                                     const Tensor& w_ih, const Tensor& w_hh, const Tensor& b_ih, const Tensor& b_hh,
                                     const Tensor& w_hr, bool reverse, const Tensor& lengths) {
+  autocast::ExcludeGuard exact;  // its GEMMs run in the layer's dtype (docs/differences.md)
   const RecurrentCell cell = parse_cell(mode);
   DG_CHECK(input.dim() == 3, Error, "recurrent_layer: expected a (time, batch, features) input, got ", input.sizes());
   DG_CHECK(w_ih.dim() == 2 && w_ih.sizes()[1] == input.sizes()[2], Error, "recurrent_layer: input.size(-1) must be "

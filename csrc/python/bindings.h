@@ -16,6 +16,7 @@ void bind_linalg(pybind11::module_& m);     // matmul and products
 void bind_reductions(pybind11::module_& m); // prod, max/min, argmax, all/any, var/std, softmax, norms
 void bind_nn(pybind11::module_& m);         // convolution, pooling, normalization, losses
 void bind_join_sort(pybind11::module_& m);  // cat/stack, flip/roll/repeat, sort/topk, cumsum
+void bind_autocast(pybind11::module_& m);   // autocast's thread-local state and casts
 void bind_cuda(pybind11::module_& m);       // the CUDA runtime: devices, streams, events, memory, pinning
 void bind_out_overloads(pybind11::module_& m);  // out= on every public function (bound last)
 

@@ -31,6 +31,7 @@ void bind_linalg(py::module_& m) {
         py::arg("batch1"), py::arg("batch2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
   cls.def("baddbmm", [](T in, T a, T b, S beta, S alpha) { return baddbmm(in, a, b, beta, alpha); },
           py::arg("batch1"), py::arg("batch2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
+  m.def("_linear", [](T x, T w, std::optional<Tensor> b) { return linear(x, w, b); });
   m.def("trace", [](T t) { return trace(t); });
   cls.def("trace", [](T t) { return trace(t); });
   m.def("diag", [](T t, int64_t d) { return diag(t, d); }, py::arg("input"), py::arg("diagonal") = 0);

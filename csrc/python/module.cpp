@@ -73,6 +73,7 @@ PYBIND11_MODULE(_C, m) {
   bind_autograd(m);
   bind_math(m);
   bind_linalg(m);
+  bind_autocast(m);
   bind_reductions(m);
   bind_join_sort(m);
   bind_nn(m);

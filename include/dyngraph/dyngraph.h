@@ -1,6 +1,7 @@
 // The one header a C++ program includes to use dyngraph.
 #pragma once
 
+#include "dyngraph/autocast.h"
 #include "dyngraph/autograd.h"
 #include "dyngraph/device.h"
 #include "dyngraph/dtype.h"

@@ -273,7 +273,9 @@ DG_API Tensor ge(const Tensor& a, const Scalar& b);
 
 // ---- linear algebra -----------------------------------------------------------------------
 // matmul: 1-D @ 1-D is a dot product, 1-D operands gain and lose a dim, and
-// batch dims broadcast, as in PyTorch.
+// batch dims broadcast, as in PyTorch. matmul, mm, bmm, addmm, baddbmm, linear
+// and convolution run in autocast's lower precision inside an autocast region
+// (dyngraph/autocast.h).
 DG_API Tensor matmul(const Tensor& a, const Tensor& b);
 DG_API Tensor mm(const Tensor& a, const Tensor& b);
 DG_API Tensor bmm(const Tensor& a, const Tensor& b);
@@ -287,6 +289,8 @@ DG_API Tensor addmv(const Tensor& input, const Tensor& m, const Tensor& v, const
                     const Scalar& alpha = 1);
 DG_API Tensor baddbmm(const Tensor& input, const Tensor& b1, const Tensor& b2, const Scalar& beta = 1,
                       const Scalar& alpha = 1);
+// F.linear: input @ weight^T + bias (a 1-D weight is a single output feature, without its dim).
+DG_API Tensor linear(const Tensor& input, const Tensor& weight, const std::optional<Tensor>& bias = std::nullopt);
 DG_API Tensor trace(const Tensor& t);
 DG_API Tensor diag(const Tensor& t, int64_t offset = 0);
 DG_API Tensor tril(const Tensor& t, int64_t diagonal = 0);

@@ -54,7 +54,9 @@ def write_out(name, fn, args, kwargs, out):
     if is_grad_enabled() and any(isinstance(a, _C.Tensor) and a.requires_grad for a in inputs):
         raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic differentiation, "
                            "but one of the arguments requires grad.")
-    with no_grad():
+    from .amp.autocast_mode import _excluded
+
+    with no_grad(), _excluded():  # out= calls are not autocast, as in PyTorch
         result = fn(*args, **kwargs)
         if isinstance(result, tuple):
             if not isinstance(out, (tuple, list)) or len(out) != len(result):

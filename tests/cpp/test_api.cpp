@@ -325,6 +325,24 @@ int main() {
     CHECK_THROWS(interpolate(image, {3}, "bilinear"), Error);
   });
 
+  run_test("autocast: a Guard runs the products and convolutions in bfloat16", [] {
+    Tensor a = ones({2, 3}), w = ones({4, 3});
+    {
+      autocast::Guard region(DeviceType::CPU);
+      CHECK(autocast::is_enabled(DeviceType::CPU) && autocast::get_dtype(DeviceType::CPU) == kBFloat16);
+      CHECK(matmul(a, w.t()).dtype() == kBFloat16 && linear(a, w).dtype() == kBFloat16);
+      CHECK(close(value(linear(a, w), {1, 2}), 3));
+      CHECK(convolution(ones({1, 1, 3, 3}), ones({1, 1, 2, 2}), std::nullopt, {1}, {0}, {1}, false, {0}, 1).dtype() ==
+            kBFloat16);
+      CHECK(matmul(a.to(kFloat64), w.to(kFloat64).t()).dtype() == kFloat64);  // float64 is never cast
+      {
+        autocast::Guard off(DeviceType::CPU, std::nullopt, /*enabled=*/false);
+        CHECK(matmul(a, w.t()).dtype() == kFloat32);
+      }
+    }
+    CHECK(!autocast::is_enabled(DeviceType::CPU) && matmul(a, w.t()).dtype() == kFloat32);
+  });
+
   run_test("ops: max, adaptive max and fractional max pooling from C++", [] {
     Tensor image = arange(16).to(kFloat64).view({1, 1, 4, 4});
     auto [values, indices] = max_pool(image, {2}, {}, {0}, {1}, false);

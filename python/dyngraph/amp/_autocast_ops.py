@@ -1,8 +1,13 @@
-"""Which ops autocast intercepts, and what it does to each: PyTorch 2.13's lists
-(aten/src/ATen/autocast_mode.{h,cpp}, the "Autocast Op Reference" of the amp
-docs), restricted to the entry points dyngraph has. autocast_mode.py reads
-these tables once, at import; an entry point dyngraph lacks is skipped, so an
-op added later joins by name.
+"""Which ops autocast intercepts in Python, and what it does to each: PyTorch
+2.13's lists (aten/src/ATen/autocast_mode.{h,cpp}, the "Autocast Op Reference"
+of the amp docs), restricted to the entry points dyngraph has. autocast_mode.py
+reads these tables once, at import; an entry point dyngraph lacks is skipped,
+so an op added later joins by name.
+
+Not here: matmul, mm, bmm, addmm, baddbmm, F.linear and the convolutions (and
+their Tensor methods and aliases), lower precision on both device types. They
+consult autocast in C++ (csrc/ops/autocast_policy.h), so the same policy
+reaches them from Python, from _C and from C++ programs.
 
 Entry points: "name" is dyngraph.name, "Tensor.name" the Tensor method,
 "F.name" dyngraph.nn.functional.name, "linalg.name" dyngraph.linalg.name.
@@ -30,10 +35,7 @@ BANNED = "banned"
 # their results are bfloat16 there too.
 CPU = {
     LOWER: """
-        matmul Tensor.matmul Tensor.__matmul__ Tensor.__rmatmul__ linalg.matmul
-        mm Tensor.mm bmm Tensor.bmm addmm Tensor.addmm addbmm Tensor.addbmm baddbmm Tensor.baddbmm
-        linalg.vecdot einsum chain_matmul linalg.multi_dot
-        F.linear F.conv1d F.conv2d F.conv3d F.conv_transpose1d F.conv_transpose2d F.conv_transpose3d
+        addbmm Tensor.addbmm linalg.vecdot einsum chain_matmul linalg.multi_dot
         prelu F.prelu F.scaled_dot_product_attention
     """,
     FP32: """
@@ -59,11 +61,8 @@ CPU = {
 # through log_softmax + nll_loss, softmax and norm, so their results are float32.
 CUDA = {
     LOWER: """
-        matmul Tensor.matmul Tensor.__matmul__ Tensor.__rmatmul__ linalg.matmul
-        mm Tensor.mm bmm Tensor.bmm mv Tensor.mv addmm Tensor.addmm addbmm Tensor.addbmm
-        baddbmm Tensor.baddbmm addmv Tensor.addmv addr Tensor.addr
+        mv Tensor.mv addbmm Tensor.addbmm addmv Tensor.addmv addr Tensor.addr
         chain_matmul linalg.multi_dot linalg.vecdot einsum
-        F.linear F.conv1d F.conv2d F.conv3d F.conv_transpose1d F.conv_transpose2d F.conv_transpose3d
         prelu F.prelu F.scaled_dot_product_attention
     """,
     FP32: """
@@ -131,25 +130,18 @@ _SOFTMAX = "input, dim, dtype=None, *, out=None"
 _SCAN = "input, dim, *, dtype=None, out=None"
 _CAT = "tensors, dim=0, *, out=None"
 SIGNATURES = {
-    "matmul": _MATMUL, "mm": _MATMUL, "bmm": _MATMUL, "mv": _MATMUL, "dot": _MATMUL, "vdot": _MATMUL,
-    "linalg.matmul": _MATMUL, "linalg.vdot": _MATMUL,
-    "addmm": "input, mat1, mat2, *, beta=1, alpha=1, out=None",
-    "baddbmm": "input, batch1, batch2, *, beta=1, alpha=1, out=None",
+    "mv": _MATMUL, "dot": _MATMUL, "vdot": _MATMUL, "linalg.vdot": _MATMUL,
     "addmv": "input, mat, vec, *, beta=1, alpha=1, out=None",
     "cat": _CAT, "concat": _CAT, "concatenate": _CAT, "stack": _CAT,
     "prod": _REDUCE, "sum": _REDUCE, "softmax": _SOFTMAX, "log_softmax": _SOFTMAX,
     "cumsum": _SCAN, "cumprod": _SCAN,
     "trace": _UNARY, "view_as_complex": _UNARY,
-    "Tensor.matmul": _METHOD2, "Tensor.__matmul__": _METHOD2, "Tensor.__rmatmul__": _METHOD2,
-    "Tensor.mm": _METHOD2, "Tensor.bmm": _METHOD2, "Tensor.mv": _METHOD2, "Tensor.dot": _METHOD2,
-    "Tensor.vdot": _METHOD2,
+    "Tensor.mv": _METHOD2, "Tensor.dot": _METHOD2, "Tensor.vdot": _METHOD2,
     "Tensor.prod": "self, dim=None, keepdim=False, *, dtype=None",
     "Tensor.sum": "self, dim=None, keepdim=False, *, dtype=None",
     "Tensor.softmax": "self, dim, dtype=None", "Tensor.log_softmax": "self, dim, dtype=None",
     "Tensor.cumsum": "self, dim, *, dtype=None", "Tensor.cumprod": "self, dim, *, dtype=None",
     "Tensor.trace": "self",
-    "Tensor.addmm": "self, mat1, mat2, *, beta=1, alpha=1",
-    "Tensor.baddbmm": "self, batch1, batch2, *, beta=1, alpha=1",
 }
 for _name in ("acos asin cosh sinh tan erfinv exp expm1 log log10 log2 log1p reciprocal rsqrt").split():
     SIGNATURES[_name] = _UNARY

@@ -1,16 +1,19 @@
 """Autocast: regions where ops run in a per-op dtype (PyTorch's torch.autocast).
 
 The state (on/off and dtype per device type, the weight-cast cache, the nesting
-depth) is thread-local, as in PyTorch. The ops are intercepted in Python: at
-import, _install() replaces each entry point named in _autocast_ops.py (module
-functions, Tensor methods, nn.functional functions) by a wrapper whose first
-statement is `if _ACTIVE:`, a module global that counts the devices with
-autocast on across all threads. While it is 0 the wrapper only forwards its
-arguments; otherwise _autocast_call() reads this thread's state and casts the
-arguments as the op's policy says, then runs the op with autocast excluded, so
-the ops it is made of are not cast again (PyTorch redispatches below its
-Autocast key the same way). Casts are `Tensor.to(dtype)`, so gradients flow
-through them back to the float32 leaves.
+depth, the exclusion inside an autocast op) is thread-local and lives in C++
+(dyngraph/autocast.h), as in PyTorch. The matrix products and convolutions
+(matmul, mm, bmm, addmm, baddbmm, linear, convolution) consult it themselves,
+in C++, so `a @ b` runs no Python. The other ops on autocast's lists are
+intercepted in Python: at import, _install() replaces each entry point named in
+_autocast_ops.py (module functions, Tensor methods, nn.functional functions) by
+a wrapper whose first statement is `if _ACTIVE:`, a module global that counts
+the devices with autocast on across all threads. While it is 0 the wrapper only
+forwards its arguments; otherwise _autocast_call() reads this thread's state
+and casts the arguments as the op's policy says, then runs the op with autocast
+excluded, so the ops it is made of are not cast again (PyTorch redispatches
+below its Autocast key the same way). Casts are `Tensor.to(dtype)`, so
+gradients flow through them back to the float32 leaves.
 
 C++ builtins that only CUDA autocast touches (exp, sum, pow, Tensor.softmax,
 ...) are wrapped the first time autocast is turned on for "cuda", which happens
@@ -24,6 +27,7 @@ import threading
 import types
 import warnings
 
+from .. import _C
 from .._C import Tensor
 from .._types import _BY_NAME
 from .._types import dtype as _dtype_type
@@ -50,18 +54,13 @@ def _change_active(delta):
 
 
 class _ThreadState:
-    """One thread's autocast state (a plain object: attributes of a threading.local cost more to reach)."""
+    """What Python keeps of a thread's autocast state (the rest is in C++): how many devices it
+    has autocast on, given back to _ACTIVE when the thread ends."""
 
-    __slots__ = ("enabled", "dtype", "cache_enabled", "nesting", "excluded", "cache", "n_enabled")
+    __slots__ = ("n_enabled",)
 
     def __init__(self):
-        self.enabled = {"cpu": False, "cuda": False}
-        self.dtype = {"cpu": _bfloat16, "cuda": _float16}
-        self.cache_enabled = True
-        self.nesting = 0
-        self.excluded = False  # inside an autocast op: its own ops run as they are
-        self.cache = {}  # (id(float32 leaf), dtype) -> (leaf, its lower-precision copy)
-        self.n_enabled = 0  # devices with autocast on in this thread: given back to _ACTIVE when it ends
+        self.n_enabled = 0
 
     def __del__(self):
         if self.n_enabled:
@@ -110,7 +109,8 @@ def is_autocast_available(device_type):
 
 def is_autocast_enabled(device_type=None):
     """Whether autocast is on in this thread for device_type (no argument: "cuda", as in PyTorch)."""
-    return _local.s.enabled[_device_type("cuda" if device_type is None else device_type, "is_autocast_enabled")]
+    return _C._autocast_is_enabled(_device_type("cuda" if device_type is None else device_type,
+                                                 "is_autocast_enabled"))
 
 
 def set_autocast_enabled(device_type, enabled=_MISSING):
@@ -120,11 +120,10 @@ def set_autocast_enabled(device_type, enabled=_MISSING):
         device_type, enabled, position = "cuda", device_type, 1
     _check_bool(enabled, "set_autocast_enabled", "enabled", position)
     dev = _device_type(device_type, "set_autocast_enabled")
-    st = _local.s
-    if st.enabled[dev] is not enabled:
-        st.enabled[dev] = enabled
+    if _C._autocast_is_enabled(dev) is not enabled:
+        _C._autocast_set_enabled(dev, enabled)
         delta = 1 if enabled else -1
-        st.n_enabled += delta
+        _local.s.n_enabled += delta
         _change_active(delta)
         if enabled and dev == "cuda":
             _install_cuda_builtins()
@@ -132,12 +131,12 @@ def set_autocast_enabled(device_type, enabled=_MISSING):
 
 def get_autocast_dtype(device_type):
     """The dtype autocast's lower-precision ops use on device_type in this thread."""
-    return _local.s.dtype[_device_type(device_type, "get_autocast_dtype")]
+    return _C._autocast_get_dtype(_device_type(device_type, "get_autocast_dtype"))
 
 
 def set_autocast_dtype(device_type, dtype):
     _check_dtype(dtype, "set_autocast_dtype", 2)
-    _local.s.dtype[_device_type(device_type, "set_autocast_dtype")] = dtype
+    _C._autocast_set_dtype(_device_type(device_type, "set_autocast_dtype"), dtype)
 
 
 def _deprecated(old, new):
@@ -146,7 +145,7 @@ def _deprecated(old, new):
 
 def is_autocast_cpu_enabled():
     _deprecated("is_autocast_cpu_enabled()", "is_autocast_enabled('cpu')")
-    return _local.s.enabled["cpu"]
+    return _C._autocast_is_enabled("cpu")
 
 
 def set_autocast_cpu_enabled(enabled):
@@ -157,50 +156,67 @@ def set_autocast_cpu_enabled(enabled):
 
 def get_autocast_cpu_dtype():
     _deprecated("get_autocast_cpu_dtype()", "get_autocast_dtype('cpu')")
-    return _local.s.dtype["cpu"]
+    return _C._autocast_get_dtype("cpu")
 
 
 def set_autocast_cpu_dtype(dtype):
     _deprecated("set_autocast_cpu_dtype(dtype)", "set_autocast_dtype('cpu', dtype)")
     _check_dtype(dtype, "set_autocast_cpu_dtype", 1)
-    _local.s.dtype["cpu"] = dtype
+    _C._autocast_set_dtype("cpu", dtype)
 
 
 def get_autocast_gpu_dtype():
     _deprecated("get_autocast_gpu_dtype()", "get_autocast_dtype('cuda')")
-    return _local.s.dtype["cuda"]
+    return _C._autocast_get_dtype("cuda")
 
 
 def set_autocast_gpu_dtype(dtype):
     _deprecated("set_autocast_gpu_dtype(dtype)", "set_autocast_dtype('cuda', dtype)")
     _check_dtype(dtype, "set_autocast_gpu_dtype", 1)
-    _local.s.dtype["cuda"] = dtype
+    _C._autocast_set_dtype("cuda", dtype)
 
 
 def is_autocast_cache_enabled():
-    return _local.s.cache_enabled
+    return _C._autocast_is_cache_enabled()
 
 
 def set_autocast_cache_enabled(enabled):
     _check_bool(enabled, "set_autocast_cache_enabled", "enabled", 1)
-    _local.s.cache_enabled = enabled
+    _C._autocast_set_cache_enabled(enabled)
 
 
 def clear_autocast_cache():
     """Drops this thread's cached lower-precision copies of float32 weights."""
-    _local.s.cache.clear()
+    _C._autocast_clear_cache()
 
 
 def autocast_increment_nesting():
-    st = _local.s
-    st.nesting += 1
-    return st.nesting
+    return _C._autocast_increment_nesting()
 
 
 def autocast_decrement_nesting():
-    st = _local.s
-    st.nesting -= 1
-    return st.nesting
+    return _C._autocast_decrement_nesting()
+
+
+class _excluded:
+    """Autocast off for the ops inside (composites built on autocast ops whose PyTorch op is not autocast)."""
+
+    __slots__ = ("prev",)
+
+    def __enter__(self):
+        self.prev = _C._autocast_is_excluded()
+        _C._autocast_set_excluded(True)
+
+    def __exit__(self, *exc):
+        _C._autocast_set_excluded(self.prev)
+
+
+def _matmul_as_is(a, b):
+    """a @ b in the operands' dtypes, autocast or not."""
+    if not _ACTIVE:
+        return _C.matmul(a, b)
+    with _excluded():
+        return _C.matmul(a, b)
 
 
 # ---- the context manager / decorator -------------------------------------------------------------
@@ -383,36 +399,22 @@ def _find_tensor(seq):
     return None
 
 
-def _cast_value(v, to, dev, st):
+def _cast_value(v, to, dev):
     if isinstance(v, Tensor):
-        d = v.dtype
-        if d is to or d not in _ELIGIBLE or v.device.type != dev:
-            return v
-        # Tensor._to(dtype, device, copy) is what Tensor.to and .bfloat16()/.half()/.float() run,
-        # without their argument parsing: a differentiable copy.
-        if (d is _float32 and to is st.dtype[dev] and st.cache_enabled and v.requires_grad and v.is_leaf
-                and v._base is None):
-            # PyTorch's (and Apex's) heuristic: a float32 leaf that requires grad is a weight, likely
-            # used again in this region, so its lower-precision copy is kept until the region ends.
-            key = (id(v), to)
-            hit = st.cache.get(key)
-            if hit is not None and hit[0] is v:
-                return hit[1]
-            out = v._to(to, None, False)
-            st.cache[key] = (v, out)
-            return out
-        return v._to(to, None, False)
+        # Only float32/float16/bfloat16 tensors on dev are cast; float32 leaves that require grad (weights)
+        # through this thread's cache of lower-precision copies (C++: autocast::cast).
+        return _C._autocast_cast(v, to, dev)
     if type(v) is list or type(v) is tuple:
-        return type(v)([_cast_value(x, to, dev, st) for x in v])
+        return type(v)([_cast_value(x, to, dev) for x in v])
     return v
 
 
-def _cast_all(args, kwargs, to, dev, st):
+def _cast_all(args, kwargs, to, dev):
     cast = []
     for a in args:
-        cast.append(_cast_value(a, to, dev, st))
+        cast.append(_cast_value(a, to, dev))
     if kwargs:
-        kwargs = {k: _cast_value(v, to, dev, st) for k, v in kwargs.items()}
+        kwargs = {k: _cast_value(v, to, dev) for k, v in kwargs.items()}
     return tuple(cast), kwargs
 
 
@@ -444,9 +446,8 @@ def _autocast_call(fn, entry, args, kwargs):
                     del kwargs[k]
         if kwargs.get("out") is not None:
             return fn(*args, **kwargs)  # out= calls are not autocast, as in PyTorch
-    st = _local.s
     out_pos = entry.out_pos
-    if (st.excluded or not _ACTIVE
+    if (_C._autocast_is_excluded() or not _ACTIVE
             or (out_pos is not None and len(args) > out_pos and args[out_pos] is not None)):
         return fn(*args, **kwargs)
     first = _find_tensor(args)
@@ -455,7 +456,7 @@ def _autocast_call(fn, entry, args, kwargs):
         if first is None:
             return fn(*args, **kwargs)
     dev = first.device.type
-    if not st.enabled.get(dev):
+    if dev not in _DEVICE_TYPES or not _C._autocast_is_enabled(dev):
         return fn(*args, **kwargs)
     policy = entry.cpu if dev == "cpu" else entry.cuda if dev == "cuda" else None
     if policy is None:
@@ -466,9 +467,9 @@ def _autocast_call(fn, entry, args, kwargs):
         if not entry.predicate(named):
             return fn(*args, **kwargs)
     if policy is _LOWER:
-        args, kwargs = _cast_all(args, kwargs, st.dtype[dev], dev, st)
+        args, kwargs = _cast_all(args, kwargs, _C._autocast_get_dtype(dev), dev)
     elif policy is _FP32:
-        args, kwargs = _cast_all(args, kwargs, _float32, dev, st)
+        args, kwargs = _cast_all(args, kwargs, _float32, dev)
     elif policy is _SET_DTYPE:
         x = args[0] if args else None
         if isinstance(x, Tensor) and x.dtype in _ELIGIBLE and x.device.type == dev:
@@ -479,15 +480,15 @@ def _autocast_call(fn, entry, args, kwargs):
             elif kwargs.get("dtype") is None:
                 kwargs = dict(kwargs, dtype=_float32)
     elif policy is _PROMOTE:
-        to = _promote_dtype(st.dtype[dev], tuple(args) + tuple(kwargs.values()), dev)
-        args, kwargs = _cast_all(args, kwargs, to, dev, st)
+        to = _promote_dtype(_C._autocast_get_dtype(dev), tuple(args) + tuple(kwargs.values()), dev)
+        args, kwargs = _cast_all(args, kwargs, to, dev)
     elif policy is _BANNED:
         raise RuntimeError(entry.message)
-    st.excluded = True
+    _C._autocast_set_excluded(True)
     try:
         return fn(*args, **kwargs)
     finally:
-        st.excluded = False
+        _C._autocast_set_excluded(False)
 
 
 def _generic_wrapper(fn, entry):

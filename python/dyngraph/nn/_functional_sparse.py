@@ -1,6 +1,7 @@
 """Embedding lookups of nn.functional."""
 
 from .. import _C
+from ..amp.autocast_mode import _matmul_as_is
 
 __all__ = ["embedding", "embedding_bag"]
 
@@ -128,7 +129,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
             return dyngraph.zeros(bags, dim, dtype=weight.dtype, device=weight.device)
         out = stacked.amax(1)
         return _C.where(member.any(1, keepdim=True), out, dyngraph.zeros((), dtype=out.dtype, device=out.device))
-    summed = _C.matmul(member.to(rows.dtype), rows)
+    summed = _matmul_as_is(member.to(rows.dtype), rows)  # embedding_bag is not an autocast op
     if mode == "sum":
         return summed
     counts = member.sum(1, keepdim=True).clamp_min(1).to(rows.dtype)

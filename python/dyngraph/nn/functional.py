@@ -7,6 +7,7 @@ the C++ core (one op each, with its backward); this file only maps arguments.
 import builtins
 
 from .. import _C
+from ..amp.autocast_mode import _matmul_as_is
 from .._C import Tensor
 from .._arg_checks import check_tensor_args
 
@@ -214,11 +215,7 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
 
 def linear(input, weight, bias=None):
     check_tensor_args("linear", ("input", input), ("weight", weight), ("bias", bias))
-    if bias is None:
-        return _C.matmul(input, weight.t()) if weight.dim() == 2 else _C.matmul(input, weight)
-    if input.dim() == 2 and weight.dim() == 2:
-        return _C.addmm(bias, input, weight.t())
-    return _C.matmul(input, weight.t()) + bias
+    return _C._linear(input, weight, bias)
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -228,7 +225,8 @@ def bilinear(input1, input2, weight, bias=None):
     x1 = input1.reshape(-1, input1.shape[-1])
     x2 = input2.reshape(-1, input2.shape[-1])
     out_features, in1, in2 = weight.shape
-    t = _C.matmul(x1, weight.permute(1, 0, 2).reshape(in1, out_features * in2)).reshape(-1, out_features, in2)
+    # (PyTorch's CPU bilinear is not an autocast op; on CUDA autocast promotes its arguments first.)
+    t = _matmul_as_is(x1, weight.permute(1, 0, 2).reshape(in1, out_features * in2)).reshape(-1, out_features, in2)
     y = (t * x2.unsqueeze(1)).sum(-1)
     if bias is not None:
         y = y + bias
