@@ -1,5 +1,5 @@
 #include "core/dispatch.h"
-#include "dyngraph/ops.h"
+#include "dyngraph/settings.h"
 
 #include <atomic>
 #include <string>

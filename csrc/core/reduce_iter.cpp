@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <numeric>
 
-#include "dyngraph/ops.h"
 
 namespace dg {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "dyngraph/ops.h"
+#include "core/device_copy.h"
 
 namespace dg {
 
@@ -94,7 +94,7 @@ TensorIter make_iter(IterSpec& spec) {
   for (int i = 0; i < spec.ninputs; ++i) {
     original[i] = spec.inputs[i];
     if (spec.inputs[i]->device().is_cpu() && spec.inputs[i]->dim() == 0) {
-      moved[i] = to_device(*spec.inputs[i], gpu);
+      moved[i] = dense_copy_to(*spec.inputs[i], gpu);
       spec.inputs[i] = &moved[i];
     }
   }

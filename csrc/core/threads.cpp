@@ -1,4 +1,7 @@
-#include "dyngraph/ops.h"
+
+#include "dyngraph/settings.h"
+
+#include "dyngraph/error.h"
 
 #ifdef _OPENMP
 #include <omp.h>

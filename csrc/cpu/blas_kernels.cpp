@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/dispatch.h"
-#include "dyngraph/ops.h"
+#include "dyngraph/settings.h"
 #include "cpu/parallel.h"
 #include "kernels/convert.h"
 

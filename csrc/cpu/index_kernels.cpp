@@ -5,7 +5,6 @@
 
 #include "core/dispatch.h"
 #include "cpu/parallel.h"
-#include "dyngraph/ops.h"
 #include "kernels/convert.h"
 
 namespace dg::cpu {

@@ -8,9 +8,9 @@
 #include <type_traits>
 
 #include "core/dispatch.h"
+#include "dyngraph/settings.h"
 #include "cpu/loop.h"
 #include "cpu/vector_kernels.h"
-#include "dyngraph/ops.h"
 #include "kernels/convert.h"
 #include "kernels/reducers.h"
 

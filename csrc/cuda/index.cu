@@ -9,7 +9,7 @@
 #include "cuda/atomic.cuh"
 #include "cuda/launch.h"
 #include "cuda/loop.cuh"
-#include "dyngraph/ops.h"
+#include "dyngraph/settings.h"
 
 namespace dg::cuda {
 

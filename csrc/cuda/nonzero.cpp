@@ -1,14 +1,14 @@
 // nonzero on the GPU: its output size is data-dependent, so the result has
 // to reach the host anyway (PyTorch synchronizes here too); the dense input
 // goes to the CPU, the CPU kernel finds the coordinates, and they come back.
+#include "core/device_copy.h"
 #include "core/dispatch.h"
-#include "dyngraph/ops.h"
 
 namespace dg::cuda {
 
 namespace {
 Tensor nonzero(const Tensor& dense) {
-  return to_device(kernel_table(DeviceType::CPU).nonzero(to_device(dense, kCPU)), dense.device());
+  return dense_copy_to(kernel_table(DeviceType::CPU).nonzero(dense_copy_to(dense, kCPU)), dense.device());
 }
 }  // namespace
 

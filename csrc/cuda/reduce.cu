@@ -9,7 +9,6 @@
 #include "cuda/block_reduce.cuh"
 #include "cuda/launch.h"
 #include "cuda/loop.cuh"
-#include "dyngraph/ops.h"
 #include "kernels/reducers.h"
 
 namespace dg::cuda {
@@ -159,7 +158,15 @@ void value_reduce(ReduceIter& it) {
                      ? it.output
                      : empty(it.output.sizes(), TensorOptions(DtypeOf<A>::value).device(it.input.device()));
     run<R, T>(it, reinterpret_cast<A*>(acc.data_ptr()));
-    if (!acc.is_same(it.output)) copy_(it.output, acc);
+    if (!acc.is_same(it.output)) {  // the accumulators into the output's dtype, with the device's copy kernel
+      IterSpec spec;
+      spec.out = it.output;
+      spec.out_dtype = it.output.dtype();
+      spec.op_name = "reduce";
+      spec.add_input(acc);
+      TensorIter convert = make_iter(spec);
+      kernel_table(DeviceType::CUDA).copy(convert);
+    }
   };
   if constexpr (kComplex) {
     DG_DISPATCH_ALL(it.input.dtype(), "reduce", [&] { body(scalar_t()); });

@@ -13,7 +13,6 @@
 #include "core/dispatch.h"
 #include "cuda/launch.h"
 #include "cuda/loop.cuh"
-#include "dyngraph/ops.h"
 
 namespace dg::cuda {
 

@@ -18,23 +18,6 @@ TensorIter output_iter(Tensor& out, const char* name) {
 }
 }  // namespace
 
-Tensor empty(IntArrayRef shape, TensorOptions options) {
-  Dtype dtype = options.dtype_or(default_dtype());
-  int64_t numel = checked_numel(shape);
-  size_t nbytes = static_cast<size_t>(checked_mul(numel, itemsize(dtype), "empty"));
-  Device dev = resolve_device(options.device_);
-  return make_tensor(new_storage(nbytes, dev), dtype, Shape(shape), contiguous_strides(shape), 0);
-}
-
-Tensor empty_strided(IntArrayRef shape, IntArrayRef strides, TensorOptions options) {
-  DG_CHECK(shape.size() == strides.size(), ValueError, "empty_strided: mismatch in length of strides and shape");
-  Dtype dtype = options.dtype_or(default_dtype());
-  for (int64_t st : strides) DG_CHECK(st >= 0, ValueError, "empty_strided: negative strides are not supported");
-  int64_t extent = checked_extent(shape, strides);
-  size_t nbytes = static_cast<size_t>(checked_mul(extent, itemsize(dtype), "empty_strided"));
-  return make_tensor(new_storage(nbytes, resolve_device(options.device_)), dtype, Shape(shape), Shape(strides), 0);
-}
-
 Tensor full(IntArrayRef shape, const Scalar& value, TensorOptions options) {
   if (!options.has_dtype) options = options.dtype(value.weak_dtype());
   Tensor t = empty(shape, options);

@@ -15,3 +15,4 @@
 #include "dyngraph/shape.h"
 #include "dyngraph/storage.h"
 #include "dyngraph/tensor.h"
+#include "dyngraph/settings.h"

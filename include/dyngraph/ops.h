@@ -11,6 +11,7 @@
 #include "dyngraph/export.h"
 #include "dyngraph/random.h"
 #include "dyngraph/tensor.h"
+#include "dyngraph/settings.h"  // (threads and determinism, declared here before)
 
 namespace dg {
 
@@ -21,9 +22,7 @@ DG_API Dtype result_type(const Tensor& a, const Tensor& b);
 DG_API Dtype result_type(const Tensor& a, const Scalar& b);
 DG_API Dtype result_type(const Scalar& a, const Scalar& b);
 
-// ---- factories --------------------------------------------------------------
-DG_API Tensor empty(IntArrayRef shape, TensorOptions options = {});
-DG_API Tensor empty_strided(IntArrayRef shape, IntArrayRef strides, TensorOptions options = {});
+// ---- factories (empty and empty_strided: dyngraph/tensor.h) ----------------------------
 DG_API Tensor zeros(IntArrayRef shape, TensorOptions options = {});
 DG_API Tensor ones(IntArrayRef shape, TensorOptions options = {});
 // Without a dtype in options, full() takes the fill value's (bool, int64, default float).
@@ -105,10 +104,6 @@ DG_API Tensor clone(const Tensor& t);
 // reading). Kernels may assume 0/1 bytes in bool tensors.
 DG_API Tensor with_valid_bools(const Tensor& t);                  // keeps a dense layout's strides
 DG_API Tensor to_dtype(const Tensor& t, Dtype dtype, bool copy = false);
-// use_deterministic_algorithms: kernels that would otherwise depend on thread
-// timing (atomic accumulation on a GPU) take a slower, ordered path.
-DG_API void set_deterministic_algorithms(bool on);
-DG_API bool deterministic_algorithms();
 // non_blocking: a copy to or from pinned host memory returns before it is done.
 DG_API Tensor to_device(const Tensor& t, Device device, bool copy = false, bool non_blocking = false);
 // A copy of t in page-locked host memory (for fast, asynchronous copies to a GPU).
@@ -541,9 +536,5 @@ inline Tensor operator<(const Tensor& a, const Scalar& b) { return lt(a, b); }
 inline Tensor operator<=(const Tensor& a, const Scalar& b) { return le(a, b); }
 inline Tensor operator>(const Tensor& a, const Scalar& b) { return gt(a, b); }
 inline Tensor operator>=(const Tensor& a, const Scalar& b) { return ge(a, b); }
-
-// ---- threads -------------------------------------------------------------------------
-DG_API int get_num_threads();
-DG_API void set_num_threads(int n);
 
 }  // namespace dg

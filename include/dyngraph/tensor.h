@@ -203,4 +203,9 @@ class DG_API Tensor {
 // Makes a tensor over storage with the given geometry (no checks: internal).
 DG_API Tensor make_tensor(Storage storage, Dtype dtype, Shape sizes, Shape strides, int64_t offset);
 
+// A new, uninitialized tensor (the allocation every factory and kernel starts
+// from): contiguous, or with the given strides (non-negative).
+DG_API Tensor empty(IntArrayRef shape, TensorOptions options = {});
+DG_API Tensor empty_strided(IntArrayRef shape, IntArrayRef strides, TensorOptions options = {});
+
 }  // namespace dg
