@@ -100,3 +100,60 @@ def test_gumbel_softmax():
     assert set(hard.detach().unique().tolist()) == {0.0, 1.0} and (hard.sum(-1) == 1).all()
     (hard * dyngraph.arange(5.0)).sum().backward()  # straight-through: the soft sample's gradient
     assert logits.grad is not None and logits.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize("interpolation", [0, 1, 2])
+@pytest.mark.parametrize("padding", [0, 1, 2])
+def test_grid_sampler_enums_are_grid_sample_modes(interpolation, padding):
+    x = dyngraph.randn(1, 2, 4, 5)
+    grid = dyngraph.rand(1, 3, 3, 2) * 2.4 - 1.2
+    modes, paddings = ("bilinear", "nearest", "bicubic"), ("zeros", "border", "reflection")
+    expected = F.grid_sample(x, grid, modes[interpolation], paddings[padding], align_corners=False)
+    _same(dyngraph.grid_sampler(x, grid, interpolation, padding, False), expected)
+    _same(dyngraph.grid_sampler_2d(x, grid, interpolation, padding, False), expected)
+
+
+def test_grid_sampler_3d_affine_grid_generator_and_errors():
+    x, grid = dyngraph.randn(1, 1, 3, 3, 3), dyngraph.rand(1, 2, 2, 2, 3) * 2 - 1
+    _same(dyngraph.grid_sampler_3d(x, grid, 0, 0, True), F.grid_sample(x, grid, align_corners=True))
+    theta = dyngraph.randn(2, 2, 3)
+    _same(dyngraph.affine_grid_generator(theta, [2, 1, 3, 4], False), F.affine_grid(theta, [2, 1, 3, 4], False))
+    with pytest.raises(RuntimeError, match="expected 4D input and grid"):
+        dyngraph.grid_sampler_2d(x, grid, 0, 0, False)
+    with pytest.raises(RuntimeError, match="interpolation_mode"):
+        dyngraph.grid_sampler(x, grid, 3, 0, False)
+
+
+def test_embedding_renorm_rescales_referenced_rows_in_place():
+    w = dyngraph.tensor([[3.0, 4.0], [0.3, 0.4], [6.0, 8.0], [1.0, 0.0]])
+    assert dyngraph.embedding_renorm_(w, dyngraph.tensor([0, 1, 1]), 1.0, 2.0) is w
+    _same(w[0], dyngraph.tensor([0.6, 0.8]))  # norm 5 -> 1
+    _same(w[1], dyngraph.tensor([0.3, 0.4]))  # norm 0.5: kept
+    _same(w[2], dyngraph.tensor([6.0, 8.0]))  # not referenced
+    with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+        dyngraph.embedding_renorm_(dyngraph.randn(3, 2, requires_grad=True), dyngraph.tensor([0]), 1.0, 2.0)
+
+
+def test_deprecated_norms_and_removed_solvers():
+    x = dyngraph.randn(3, 4, dtype=dyngraph.float64)
+    with pytest.warns(UserWarning, match="frobenius_norm is deprecated"):
+        _same(dyngraph.frobenius_norm(x, (0, 1)), dyngraph.linalg.vector_norm(x))
+    with pytest.warns(UserWarning, match="nuclear_norm is deprecated"):
+        nuc = dyngraph.nuclear_norm(x)
+    np.testing.assert_allclose(nuc.item(), np.linalg.svd(x.numpy(), compute_uv=False).sum(), rtol=1e-10)
+    with pytest.warns(UserWarning):
+        assert dyngraph.nuclear_norm(x, True).shape == (1, 1)
+    # The singular-value norms check their dims as the others do.
+    with pytest.raises(RuntimeError, match="at least 2 dimensions"):
+        dyngraph.linalg.matrix_norm(dyngraph.tensor(1.0), "nuc")
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        dyngraph.linalg.matrix_norm(x, "nuc", (0, 5))
+    with pytest.raises(RuntimeError, match="2-tuple"):
+        dyngraph.linalg.matrix_norm(x, 2, (0,))
+    with pytest.raises(RuntimeError, match="linalg.matrix_rank"):
+        dyngraph.matrix_rank(x)
+    with pytest.raises(RuntimeError, match="linalg.solve"):
+        dyngraph.solve(x, x)
+    t = dyngraph.arange(6.0)
+    assert dyngraph.resize_as_(t, dyngraph.empty(2, 2)) is t and t.shape == (2, 2)
+    assert dyngraph.from_dlpack(dyngraph.to_dlpack(t)).tolist() == [[0.0, 1.0], [2.0, 3.0]]

@@ -25,7 +25,7 @@ del _d, _alias, _name
 from ._C import *  # noqa: E402,F401,F403  (every public op of the C++ core)
 from ._C import Generator, OutOfMemoryError, Tensor, default_generator  # noqa: E402,F401
 from . import _tensor  # noqa: E402,F401  (installs the Python-side Tensor methods)
-from ._dlpack import from_dlpack  # noqa: E402,F401  (and Tensor.__dlpack__ / __dlpack_device__)
+from ._dlpack import from_dlpack, to_dlpack  # noqa: E402,F401  (and Tensor.__dlpack__ / __dlpack_device__)
 from ._factories import *  # noqa: E402,F401,F403
 from ._functional import *  # noqa: E402,F401,F403
 from .random import get_rng_state, initial_seed, manual_seed, seed, set_rng_state  # noqa: E402

@@ -283,4 +283,50 @@ rnn_tanh_cell = _cell_function("rnn_tanh_cell", "RNN_TANH")
 rnn_relu_cell = _cell_function("rnn_relu_cell", "RNN_RELU")
 
 
+# ---- the sampling and embedding primitives under F.grid_sample, F.affine_grid and F.embedding -----------
+
+_INTERPOLATION = ("bilinear", "nearest", "bicubic")
+_PADDING = ("zeros", "border", "reflection")
+
+
+def _grid_sampler(name, dims):
+    """torch.grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners): F.grid_sample with
+    its modes as integer enums (interpolation 0 bilinear, 1 nearest, 2 bicubic; padding 0 zeros, 1 border,
+    2 reflection); grid_sampler_2d/3d take 4-D/5-D inputs only."""
+    @typed(name, input="Tensor", grid="Tensor", interpolation_mode="int", padding_mode="int", align_corners="bool")
+    def fn(input, grid, interpolation_mode, padding_mode, align_corners):
+        if dims is not None and (input.dim() != dims + 2 or grid.dim() != dims + 2):
+            raise RuntimeError(f"grid_sampler(): expected {dims + 2}D input and grid with same number of "
+                               f"dimensions, but got input with sizes {list(input.shape)} and grid with sizes "
+                               f"{list(grid.shape)}")
+        if not 0 <= interpolation_mode < 3 or not 0 <= padding_mode < 3:
+            raise RuntimeError(f"{name}(): interpolation_mode must be 0, 1 or 2 and padding_mode 0, 1 or 2, got "
+                               f"{interpolation_mode} and {padding_mode}")
+        return F.grid_sample(input, grid, _INTERPOLATION[interpolation_mode], _PADDING[padding_mode], align_corners)
+
+    fn.__name__ = fn.__qualname__ = name
+    return fn
+
+
+grid_sampler = _grid_sampler("grid_sampler", None)
+grid_sampler_2d = _grid_sampler("grid_sampler_2d", 2)
+grid_sampler_3d = _grid_sampler("grid_sampler_3d", 3)
+
+
+@typed("affine_grid_generator", theta="Tensor", size="int[]", align_corners="bool")
+def affine_grid_generator(theta, size, align_corners):
+    return F.affine_grid(theta, size, align_corners)
+
+
+@typed("embedding_renorm_", input="Tensor", indices="Tensor", max_norm="float", norm_type="float")
+def embedding_renorm_(input, indices, max_norm, norm_type):
+    """Rescales in place the rows of input that indices reference whose norm exceeds max_norm; returns input."""
+    from .nn._functional_sparse import _renorm_rows_
+
+    if input.requires_grad and input.is_leaf and _C.is_grad_enabled():
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    _renorm_rows_(input, indices, max_norm, norm_type)
+    return input
+
+
 __all__ = [name for name in dir() if not name.startswith("_") and name != "F"]

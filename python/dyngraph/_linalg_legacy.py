@@ -1,8 +1,11 @@
 """The top-level linear-algebra names PyTorch kept from before torch.linalg
 (det, inverse, svd with some/compute_uv and V instead of Vh, qr with some,
 cholesky_solve, lu with get_infos, triangular_solve, ...), and their Tensor
-methods. Each maps onto dyngraph.linalg. lstsq, symeig and eig were removed
-from PyTorch 2 and raise its error, pointing at the linalg replacements."""
+methods. Each maps onto dyngraph.linalg. lstsq, symeig, eig, matrix_rank and
+solve were removed from PyTorch 2 and raise its error, pointing at the linalg
+replacements; frobenius_norm and nuclear_norm remain, deprecated."""
+
+import warnings
 
 from . import linalg
 from ._C import Tensor
@@ -11,7 +14,8 @@ from ._signature import typed
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "svd", "qr", "cholesky", "cholesky_solve", "cholesky_inverse",
            "lu", "lu_solve", "lu_unpack", "triangular_solve", "pinverse", "matrix_power", "matrix_exp", "geqrf",
-           "orgqr", "ormqr", "svd_lowrank", "pca_lowrank", "lstsq", "symeig", "eig"]
+           "orgqr", "ormqr", "svd_lowrank", "pca_lowrank", "lstsq", "symeig", "eig", "matrix_rank", "solve",
+           "frobenius_norm", "nuclear_norm"]
 
 
 def _mH(X):
@@ -195,6 +199,55 @@ def eig(input, eigenvectors=False, *, out=None):
     raise RuntimeError("This function was deprecated since version 1.9 and is now removed. torch.linalg.eig "
                        "returns complex tensors of dtype cfloat or cdouble rather than real tensors mimicking "
                        "complex tensors.")
+
+
+def matrix_rank(input, tol=None, symmetric=False, *, out=None):
+    raise RuntimeError("This function was deprecated since version 1.9 and is now removed.\nPlease use the "
+                       "`torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was renamed in "
+                       "`torch.linalg.matrix_rank()` to 'hermitian'.")
+
+
+def solve(input, A, *, out=None):
+    raise RuntimeError("This function was deprecated since version 1.9 and is now removed. `torch.solve` is "
+                       "deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its arguments reversed "
+                       "and does not return the LU factorization.\n\nTo get the LU factorization see `torch.lu`, "
+                       "which can be used with `torch.lu_solve` or `torch.lu_unpack`.\nX = torch.solve(B, "
+                       "A).solution should be replaced with:\nX = torch.linalg.solve(A, B)")
+
+
+@typed("frobenius_norm", input="Tensor", dim="int[N]", keepdim="bool")
+def frobenius_norm(input, dim, keepdim=False, *, out=None):
+    warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed "
+                  "in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
+                  UserWarning, stacklevel=2)
+    return linalg.vector_norm(input, 2.0, dim, keepdim, out=out)
+
+
+def _warn_nuclear():
+    warnings.warn("at::nuclear_norm is deprecated and it is just left for JIT compatibility. It will be removed in "
+                  "a future PyTorch release. Please use `linalg.matrix_norm(A, 'nuc', dim, keepdim)` instead",
+                  UserWarning, stacklevel=3)
+
+
+@typed("nuclear_norm", input="Tensor", keepdim="bool")
+def _nuclear_norm_last_two(input, keepdim=False, *, out=None):
+    _warn_nuclear()
+    return linalg.matrix_norm(input, "nuc", (-2, -1), keepdim, out=out)
+
+
+@typed("nuclear_norm", input="Tensor", dim="int[N]", keepdim="bool")
+def _nuclear_norm_dims(input, dim, keepdim=False, *, out=None):
+    _warn_nuclear()
+    dims = (dim, dim) if isinstance(dim, int) else dim  # PyTorch's int[2]: one int is repeated
+    return linalg.matrix_norm(input, "nuc", dims, keepdim, out=out)
+
+
+def nuclear_norm(input, *args, **kwargs):
+    """The sum of singular values over the last two dims, or over dim: nuclear_norm(input, keepdim=False) and
+    nuclear_norm(input, dim, keepdim=False), as PyTorch's two overloads."""
+    if "dim" in kwargs or (args and not isinstance(args[0], bool)):
+        return _nuclear_norm_dims(input, *args, **kwargs)
+    return _nuclear_norm_last_two(input, *args, **kwargs)
 
 
 _METHODS = {"det": det, "logdet": logdet, "slogdet": slogdet, "inverse": inverse, "svd": svd, "qr": qr,

@@ -9,11 +9,12 @@ import itertools
 import math
 
 from ._C import Tensor
+from ._signature import typed
 
 __all__ = ["multinomial", "logspace", "dist", "combinations", "msort", "is_nonzero", "layout", "strided",
            "typename", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
            "is_deterministic_algorithms_warn_only_enabled", "get_default_device", "set_default_device", "adjoint",
-           "pi", "e", "inf", "nan", "newaxis"]
+           "pi", "e", "inf", "nan", "newaxis", "resize_as_"]
 
 pi = math.pi
 e = math.e
@@ -281,6 +282,12 @@ def _resize_(self, *sizes, memory_format=None):
 
 def _resize_as_(self, other, memory_format=None):
     return _resize_(self, *other.shape)
+
+
+@typed("resize_as_", input="Tensor", the_template="Tensor")
+def resize_as_(input, the_template, *, memory_format=None):
+    """torch.resize_as_: input resized in place to the_template's shape (Tensor.resize_as_)."""
+    return _resize_as_(input, the_template, memory_format)
 
 
 def _resize(self, *sizes, _name="resize"):

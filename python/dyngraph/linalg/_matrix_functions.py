@@ -153,7 +153,15 @@ def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
 
 def spectral_norm(A, ord, dim, keepdim):
     """The matrix norms that need singular values: 2 (largest), -2 (smallest), 'nuc' (their sum)."""
-    d0, d1 = (d % A.dim() for d in dim)
+    n = A.dim()
+    if n < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {' '.join(map(str, dim))}")
+    for d in dim:
+        if not -n <= d < n:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    d0, d1 = (d % n for d in dim)
     if d0 == d1:
         raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, {dim[1]})")
     moved = A.movedim((d0, d1), (-2, -1)) if (d0, d1) != (A.dim() - 2, A.dim() - 1) else A
