@@ -283,15 +283,26 @@ def test_products_and_convolutions_autocast_in_cpp_without_a_python_wrapper():
         out = dyngraph.empty(2, 2)
         dyngraph.matmul(a, a.t(), out=out)
         assert out.dtype is dyngraph.float32
+        # In-place products are not autocast either.
+        c = T(rand(2, 2))
+        expected = c.numpy() + a.numpy() @ a.numpy().T
+        assert c.addmm_(a, a.t()).dtype is dyngraph.float32
+        np.testing.assert_allclose(c.numpy(), expected, rtol=1e-6)
+        c3 = T(rand(2, 2))
+        expected3 = c3.numpy() + a.numpy() @ a.numpy().T
+        np.testing.assert_allclose(c3.addbmm_(a[None], a.t()[None]).numpy(), expected3, rtol=1e-6)
         assert (a.double() @ a.double().t()).dtype is dyngraph.float64
         # The weight is cast once per region: the same bfloat16 copy serves every use.
         y1, y2 = F.linear(a, w), F.linear(a, w)
         y1.sum().backward()
+        # A copy cast under no_grad is not reused where gradients are needed.
+        with dyngraph.no_grad():
+            F.linear(a, w)
+        assert F.linear(a, w).requires_grad
     assert w.grad.dtype is dyngraph.float32
     # Composites whose PyTorch op autocast does not list keep their dtype.
     with dyngraph.autocast("cpu"):
         assert F.bilinear(a, a, T(rand(2, 3, 3))).dtype is dyngraph.float32
-        assert F.affine_grid(T(rand(1, 2, 3)), [1, 1, 2, 2], align_corners=False).dtype is dyngraph.float32
         assert F.embedding_bag(dyngraph.tensor([0, 1]), T(rand(3, 2)), dyngraph.tensor([0])).dtype is dyngraph.float32
 
 

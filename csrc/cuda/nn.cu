@@ -193,16 +193,17 @@ __device__ int64_t tap_source(const Window& w, int64_t tap, int64_t o) {
   return (i0 * w.image[1] + i1) * w.image[2] + i2;
 }
 
-// The same for fractional windows, placed by the plane's samples u (one per axis).
+// Fractional windows: where output o's window starts in its plane (per axis,
+// placed by the plane's samples u), and the image index of its tap `tap`.
 template <class T>
-__device__ int64_t fractional_tap_source(const Window& w, const T* u, int64_t tap, int64_t o) {
+__device__ void fractional_starts(const Window& w, const T* u, int64_t o, int64_t start[3]) {
   using M = opmath_t<T>;
-  const int64_t k[3] = {tap / (w.kernel[2] * w.kernel[1]), (tap / w.kernel[2]) % w.kernel[1], tap % w.kernel[2]};
   const int64_t od[3] = {o / (w.out[2] * w.out[1]), (o / w.out[2]) % w.out[1], o % w.out[2]};
-  int64_t i[3];
-  for (int d = 0; d < 3; ++d)
-    i[d] = fractional_start(static_cast<M>(u[d]), od[d], w.image[d], w.out[d], w.kernel[d]) + k[d];
-  return (i[0] * w.image[1] + i[1]) * w.image[2] + i[2];
+  for (int d = 0; d < 3; ++d) start[d] = fractional_start(static_cast<M>(u[d]), od[d], w.image[d], w.out[d], w.kernel[d]);
+}
+__device__ int64_t fractional_tap_source(const Window& w, const int64_t start[3], int64_t tap) {
+  const int64_t k0 = tap / (w.kernel[2] * w.kernel[1]), k1 = (tap / w.kernel[2]) % w.kernel[1], k2 = tap % w.kernel[2];
+  return ((start[0] + k0) * w.image[1] + start[1] + k1) * w.image[2] + start[2] + k2;
 }
 
 // cols[p][tap][o] = image[p][tap_source(tap, o)] (0 for padding).
@@ -276,11 +277,13 @@ __global__ void max_pool_kernel(int64_t total, Window w, const T* image, T* valu
   DG_GRID_STRIDE_LOOP(i, total) {
     const int64_t p = i / w.out_count, o = i % w.out_count;
     const T* in = image + p * w.plane;
-    const T* u = w.fractional_samples ? static_cast<const T*>(w.fractional_samples) + 3 * p : nullptr;
+    const bool fractional = w.fractional_samples != nullptr;
+    int64_t start[3] = {0, 0, 0};
+    if (fractional) fractional_starts(w, static_cast<const T*>(w.fractional_samples) + 3 * p, o, start);
     M best = M(0);
     int64_t best_i = -1;
     for (int64_t tap = 0; tap < w.taps; ++tap) {
-      const int64_t src = u ? fractional_tap_source(w, u, tap, o) : tap_source(w, tap, o);
+      const int64_t src = fractional ? fractional_tap_source(w, start, tap) : tap_source(w, tap, o);
       if (src < 0) continue;
       M val = static_cast<M>(in[src]);
       if (best_i < 0 || val > best || val != val) {

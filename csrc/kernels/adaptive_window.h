@@ -13,7 +13,8 @@ namespace dg {
 DG_HOST_DEVICE inline int64_t adaptive_start(int64_t o, int64_t in, int64_t out) { return o * in / out; }
 DG_HOST_DEVICE inline int64_t adaptive_end(int64_t o, int64_t in, int64_t out) { return ((o + 1) * in + out - 1) / out; }
 
-// Fractional (Graham, 2014, drawn as PyTorch draws it): with alpha =
+// Fractional (Graham, 2014, drawn as PyTorch draws it; its CPU kernel rounds
+// half types at each step, this and its CUDA kernel do not): with alpha =
 // (in - pool) / (out - 1) in the data's opmath type, output o < out - 1
 // starts at trunc((o + u) * alpha) - trunc(u * alpha) and the last at
 // in - pool. u comes from the user (_random_samples), so the start is

@@ -148,8 +148,9 @@ std::pair<Tensor, Tensor> adaptive_max_pool(const Tensor& input, IntArrayRef out
     a.kernel[j] = out > 0 ? std::min(size, (size + out - 1) / out + 1) : 1;  // the widest window
     out_shape.push_back(out);
   }
-  return run_max_pool(input, a, out_shape, op, dims == 1 ? "AdaptiveMaxPool1DBackward0" : dims == 2 ?
-                      "AdaptiveMaxPool2DBackward0" : "AdaptiveMaxPool3DBackward0");
+  // (PyTorch runs 1-d adaptive pooling as 2-d: its node is the 2-d one.)
+  return run_max_pool(input, a, out_shape, op, dims == 3 ? "AdaptiveMaxPool3DBackward0" :
+                      "AdaptiveMaxPool2DBackward0");
 }
 
 std::pair<Tensor, Tensor> fractional_max_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef output_size,

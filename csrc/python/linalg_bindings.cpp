@@ -1,4 +1,5 @@
 // Bindings of matmul and the other products.
+#include "dyngraph/autocast.h"
 #include "python/bindings.h"
 
 namespace py = pybind11;
@@ -17,7 +18,10 @@ void bind_linalg(py::module_& m) {
 #undef DG_BIND_PRODUCT
   m.def("ger", [](T a, T b) { return outer(a, b); });
   cls.def("ger", [](T a, T b) { return outer(a, b); });
-  cls.def("addmm_", [](Tensor in, T a, T b, S beta, S alpha) { return copy_(in, addmm(in, a, b, beta, alpha)); },
+  cls.def("addmm_", [](Tensor in, T a, T b, S beta, S alpha) {
+            autocast::ExcludeGuard exact;  // in-place ops are not autocast, as in PyTorch
+            return copy_(in, addmm(in, a, b, beta, alpha));
+          },
           py::arg("mat1"), py::arg("mat2"), py::kw_only(), py::arg("beta") = 1, py::arg("alpha") = 1);
   cls.def("__matmul__", [](T a, T b) { return matmul(a, b); }, py::is_operator());
   cls.def("__rmatmul__", [](T a, T b) { return matmul(b, a); }, py::is_operator());

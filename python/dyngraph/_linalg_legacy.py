@@ -220,6 +220,8 @@ def frobenius_norm(input, dim, keepdim=False, *, out=None):
     warnings.warn("at::frobenius_norm is deprecated and it is just left for JIT compatibility. It will be removed "
                   "in a future PyTorch release. Please use `linalg.vector_norm(A, 2., dim, keepdim)` instead",
                   UserWarning, stacklevel=2)
+    if not isinstance(dim, int) and len(dim) > 2:
+        raise RuntimeError(f"Expected at most 2 dimensions, but got {len(dim)} dimensions instead.")
     return linalg.vector_norm(input, 2.0, dim, keepdim, out=out)
 
 

@@ -8,7 +8,10 @@ from ._C import Tensor
 
 
 def _addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
-    return self.copy_(_products.addbmm(self, batch1, batch2, beta=beta, alpha=alpha))
+    from .amp.autocast_mode import _excluded
+
+    with _excluded():  # in-place ops are not autocast, as in PyTorch
+        return self.copy_(_products.addbmm(self, batch1, batch2, beta=beta, alpha=alpha))
 
 
 def _alias(name):

@@ -20,6 +20,7 @@ C++ builtins that only CUDA autocast touches (exp, sum, pow, Tensor.softmax,
 only where CUDA is available, so CPU-only programs never pay for them.
 """
 
+import atexit
 import collections.abc
 import functools
 import inspect
@@ -55,7 +56,8 @@ def _change_active(delta):
 
 class _ThreadState:
     """What Python keeps of a thread's autocast state (the rest is in C++): how many devices it
-    has autocast on, given back to _ACTIVE when the thread ends."""
+    has autocast on, given back to _ACTIVE when the thread ends. Its end also frees the thread's
+    cached weight copies, which C++ keeps (it cannot free them itself without the GIL)."""
 
     __slots__ = ("n_enabled",)
 
@@ -63,11 +65,12 @@ class _ThreadState:
         self.n_enabled = 0
 
     def __del__(self):
-        if self.n_enabled:
-            try:
+        try:
+            _C._autocast_clear_cache()
+            if self.n_enabled:
                 _change_active(-self.n_enabled)
-            except Exception:  # interpreter shutdown
-                pass
+        except Exception:  # interpreter shutdown
+            pass
 
 
 class _Local(threading.local):
@@ -76,6 +79,7 @@ class _Local(threading.local):
 
 
 _local = _Local()
+atexit.register(_C._autocast_clear_cache)  # the main thread's cache, while Python can still free it
 _DEVICE_TYPES = {"cpu": "cpu", "cuda": "cuda"}
 
 
@@ -488,7 +492,7 @@ def _autocast_call(fn, entry, args, kwargs):
     try:
         return fn(*args, **kwargs)
     finally:
-        _C._autocast_set_excluded(False)
+        _C._autocast_set_excluded(False)  # (it was False: the call returned early otherwise)
 
 
 def _generic_wrapper(fn, entry):

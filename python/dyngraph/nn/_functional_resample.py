@@ -6,7 +6,6 @@ gathers composed here."""
 import math
 
 from .. import _C
-from ..amp.autocast_mode import _matmul_as_is
 from ._functional_utils import ntuple
 from .._arg_checks import check_tensor_args
 from .._out import _type_name
@@ -242,7 +241,7 @@ def affine_grid(theta, size, align_corners=None):
         ys = _base_coords(h, align_corners, theta.dtype, theta.device).view(h, 1).expand(h, w)
         ones = dyngraph.ones(h, w, dtype=theta.dtype, device=theta.device)
         base = dyngraph.stack([xs, ys, ones], -1).reshape(1, h * w, 3)
-        return _matmul_as_is(base, theta.transpose(1, 2)).reshape(n, h, w, 2)  # not an autocast op
+        return _C.matmul(base, theta.transpose(1, 2)).reshape(n, h, w, 2)  # (autocast: as PyTorch's)
     if len(size) == 5:
         if theta.dim() != 3 or tuple(theta.shape[-2:]) != (3, 4):
             raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {list(size)}. "
@@ -253,7 +252,7 @@ def affine_grid(theta, size, align_corners=None):
         zs = _base_coords(d, align_corners, theta.dtype, theta.device).view(d, 1, 1).expand(d, h, w)
         ones = dyngraph.ones(d, h, w, dtype=theta.dtype, device=theta.device)
         base = dyngraph.stack([xs, ys, zs, ones], -1).reshape(1, d * h * w, 4)
-        return _matmul_as_is(base, theta.transpose(1, 2)).reshape(n, d, h, w, 3)
+        return _C.matmul(base, theta.transpose(1, 2)).reshape(n, d, h, w, 3)
     raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
                               f"respectively. Got size {list(size)}.")
 
