@@ -217,6 +217,42 @@ def test_inference_mode_context_and_decorator():
     assert not torch.is_inference_mode_enabled()
 
 
+def test_inference_tensors_and_their_rules():
+    normal = torch.ones(3)
+    with torch.inference_mode():
+        made = torch.ones(3)
+        computed = normal * 2
+        view_of_normal = normal[:2]
+        made.add_(1)  # in-place updates inside inference mode are allowed
+    assert made.is_inference() and torch.is_inference(computed)
+    assert not view_of_normal.is_inference() and not normal.is_inference()
+    assert made[:1].is_inference() and made.detach().is_inference() and not made.clone().is_inference()
+    with pytest.raises(RuntimeError, match="Inplace update to inference tensor outside InferenceMode"):
+        made.add_(1)
+    with torch.no_grad(), pytest.raises(RuntimeError, match="Inplace update to inference tensor"):
+        made.zero_()
+    with pytest.raises(RuntimeError, match="Setting requires_grad=True on inference tensor"):
+        made.requires_grad_()
+    with pytest.raises(RuntimeError, match="Inference tensors cannot be saved for backward"):
+        torch.ones(3, requires_grad=True) * made
+    assert (torch.ones(3, requires_grad=True) * made.clone()).requires_grad  # the workaround PyTorch names
+    with pytest.raises(TypeError):
+        torch.is_inference(1)
+
+
+@pytest.mark.skipif(__import__("platform").machine() not in ("x86_64", "AMD64"), reason="x86 FTZ/DAZ")
+def test_set_flush_denormal():
+    tiny = torch.tensor([1e-323], dtype=torch.float64)
+    try:
+        assert torch.set_flush_denormal(True) is True
+        assert (tiny * 1).item() == 0.0
+    finally:
+        assert torch.set_flush_denormal(False) is True
+    assert (tiny * 1).item() > 0.0
+    with pytest.raises(TypeError):
+        torch.set_flush_denormal(1)
+
+
 def test_inference_mode_false_and_nesting():
     with torch.inference_mode():
         with torch.inference_mode(False):

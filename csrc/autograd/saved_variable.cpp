@@ -5,6 +5,10 @@ namespace dg {
 
 SavedVariable::SavedVariable(const Tensor& t, bool is_output) {
   if (!t.defined()) return;
+  DG_CHECK(!t.impl()->is_inference() || inference_mode_enabled(), Error,
+           "Inference tensors cannot be saved for backward. Please do not use Tensors created in inference mode in "
+           "computation tracked by autograd. To work around this, you can make a clone to get a normal tensor and use "
+           "it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.");
   was_defined_ = true;
   is_output_ = is_output;
   saved_version_ = version(t);

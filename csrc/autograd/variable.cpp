@@ -29,6 +29,8 @@ bool requires_grad(const Tensor& t) {
 }
 
 Tensor& set_requires_grad(Tensor& t, bool flag) {
+  DG_CHECK(!flag || !t.impl()->is_inference() || inference_mode_enabled(), Error,
+           "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.");
   AutogradMeta* m = meta(t);
   if (m && m->grad_fn) {
     DG_CHECK(flag, Error,
@@ -246,6 +248,7 @@ void set_history(std::vector<Tensor>& outputs, const intrusive_ptr<Node>& node) 
 }
 
 void check_inplace(const Tensor& t) {
+  if (t.impl()->is_inference()) check_inference_write();
   if (!grad_enabled()) return;
   AutogradMeta* m = meta(t);
   if (m && m->requires_grad && !m->grad_fn)

@@ -81,6 +81,12 @@ void TensorImpl::set_data(const TensorImpl& o) {
   is_contiguous_ = o.is_contiguous_;
 }
 
+void check_inference_write() {
+  DG_CHECK(inference_mode_enabled(), Error,
+           "Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a "
+           "normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.");
+}
+
 Tensor make_tensor(Storage storage, Dtype dtype, Shape sizes, Shape strides, int64_t offset) {
   return Tensor(make_intrusive<TensorImpl>(std::move(storage), dtype, std::move(sizes), std::move(strides), offset));
 }

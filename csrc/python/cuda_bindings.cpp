@@ -54,6 +54,7 @@ void bind_cuda(py::module_& m) {
   m.def("_cuda_set_allow_tf32", &cuda::set_allow_tf32);
   m.def("_cuda_allow_tf32", &cuda::allow_tf32);
   m.def("_set_deterministic_algorithms", &set_deterministic_algorithms);
+  m.def("_set_flush_denormal", &set_flush_denormal);
 
   m.def("_missing_kernels", [](const std::string& device_type) {
     return missing_kernels(Device(device_type).type);

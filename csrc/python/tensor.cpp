@@ -183,6 +183,7 @@ void bind_tensor(py::module_& m) {
       .def("untyped_storage_ptr", [](T t) { return reinterpret_cast<uintptr_t>(t.impl()->storage()->data()); },
            "Address of the start of the underlying storage (shared by all views of it).")
       .def("is_contiguous", [](T t) { return t.is_contiguous(); })
+      .def("is_inference", [](T t) { return t.impl()->is_inference(); })
       .def("is_floating_point", [](T t) { return is_floating_point(t.dtype()); })
       .def("is_complex", [](T t) { return is_complex(t.dtype()); })
       .def("__len__", [](T t) {

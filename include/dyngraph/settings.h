@@ -1,5 +1,5 @@
-// Process-wide switches of the kernels, as torch.get_num_threads /
-// set_num_threads and torch.use_deterministic_algorithms.
+// Switches of the kernels, as torch.get_num_threads / set_num_threads,
+// torch.use_deterministic_algorithms and torch.set_flush_denormal.
 #pragma once
 
 #include "dyngraph/export.h"
@@ -14,5 +14,10 @@ DG_API void set_num_threads(int n);
 // timing (atomic accumulation on a GPU) take a slower, ordered path.
 DG_API void set_deterministic_algorithms(bool on);
 DG_API bool deterministic_algorithms();
+
+// Denormal floats read and written as zero (x86 FTZ/DAZ) in the calling
+// thread's floating-point unit, as torch.set_flush_denormal; false where the
+// CPU has no such mode (nothing changes then).
+DG_API bool set_flush_denormal(bool on);
 
 }  // namespace dg

@@ -32,10 +32,14 @@ class DG_API Allocator {
 DG_API Allocator* get_allocator(DeviceType type);
 DG_API void set_allocator(DeviceType type, Allocator* allocator);
 
+DG_API bool inference_mode_enabled();  // (autograd.h)
+// Throws PyTorch's error for an in-place write to an inference tensor outside inference mode.
+DG_API void check_inference_write();
+
 class DG_API StorageImpl : public Refcounted {
  public:
   StorageImpl(DataPtr data, size_t nbytes, Device device)
-      : data_(data), nbytes_(nbytes), device_(device) {}
+      : data_(data), nbytes_(nbytes), device_(device), inference_(inference_mode_enabled()) {}
   ~StorageImpl() override {
     if (data_.deleter) data_.deleter(data_.ptr, data_.ctx);
   }
@@ -46,12 +50,21 @@ class DG_API StorageImpl : public Refcounted {
   // The version counter autograd checks saved tensors against: every
   // in-place write to any view of this storage bumps it.
   uint32_t version() const { return version_.load(std::memory_order_relaxed); }
-  void bump_version() { version_.fetch_add(1, std::memory_order_relaxed); }
+  // Every in-place write bumps it first, so inference tensors are guarded here.
+  void bump_version() {
+    if (inference_) check_inference_write();
+    version_.fetch_add(1, std::memory_order_relaxed);
+  }
+
+  // Made in inference mode: the memory of inference tensors (PyTorch's: the
+  // tensors allocated in inference mode and every view of them).
+  bool is_inference() const { return inference_; }
 
  private:
   DataPtr data_;
   size_t nbytes_;
   Device device_;
+  bool inference_;
   std::atomic<uint32_t> version_{0};
 };
 using Storage = intrusive_ptr<StorageImpl>;

@@ -36,6 +36,7 @@ class DG_API TensorImpl : public Refcounted {
   const Storage& storage() const { return storage_; }
   int64_t storage_offset() const { return storage_offset_; }
   bool is_contiguous() const { return is_contiguous_; }
+  bool is_inference() const { return storage_->is_inference(); }
   // Address of element [0, 0, ...].
   char* data() const {
     return static_cast<char*>(storage_->data()) + storage_offset_ * itemsize(dtype_);

@@ -14,7 +14,7 @@ from ._signature import typed
 __all__ = ["multinomial", "logspace", "dist", "combinations", "msort", "is_nonzero", "layout", "strided",
            "typename", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
            "is_deterministic_algorithms_warn_only_enabled", "get_default_device", "set_default_device", "adjoint",
-           "pi", "e", "inf", "nan", "newaxis", "resize_as_"]
+           "pi", "e", "inf", "nan", "newaxis", "resize_as_", "set_flush_denormal", "is_inference"]
 
 pi = math.pi
 e = math.e
@@ -154,6 +154,20 @@ def typename(obj):
 
 
 _deterministic = {"mode": False, "warn_only": False}
+
+
+@typed("set_flush_denormal", mode="bool")
+def set_flush_denormal(mode):
+    """Denormal floats flushed to zero on the CPU (x86 FTZ/DAZ, in the calling thread); whether supported."""
+    from . import _C
+
+    return _C._set_flush_denormal(mode)
+
+
+@typed("is_inference", input="Tensor")
+def is_inference(input):
+    """Whether input is an inference tensor: made in inference_mode, or a view of one."""
+    return input.is_inference()
 
 
 def use_deterministic_algorithms(mode, *, warn_only=False):
