@@ -118,7 +118,7 @@ LOOSE_WORDS = ("rand", "normal", "bernoulli", "multinomial", "dropout", "uniform
 
 # ...and single ops whose name has none of those words (uninitialized memory: Tensor.new(*sizes), the
 # elements resize_ adds).
-LOOSE_OPS = ("Tensor.new", "Tensor.resize_", "Tensor.resize_as_")
+LOOSE_OPS = ("Tensor.new", "Tensor.resize_", "Tensor.resize_as_", "torch.resize_as_")
 
 
 def is_loose(case_id):
