@@ -226,8 +226,9 @@ class L1Unstructured(_ByScore):
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
-class RandomStructured(BasePruningMethod):
-    """Prunes ``amount`` whole slices along ``dim``, chosen at random."""
+class _BySlice(BasePruningMethod):
+    """Structured pruning of ``amount`` whole slices along ``dim`` (a count, or a fraction in [0, 1]):
+    the mask keeps the slices ``_kept`` chooses."""
 
     PRUNING_TYPE = "structured"
 
@@ -241,39 +242,34 @@ class RandomStructured(BasePruningMethod):
         count = _prune_count(self.amount, slices)
         if count == 0:
             return default_mask
-        draw = dyngraph.rand(slices)
-        threshold = dyngraph.kthvalue(draw, k=count).values
-        mask = _slice_mask(t, self.dim, draw > threshold)
+        mask = _slice_mask(t, self.dim, self._kept(t, slices, count))
         mask *= default_mask.to(dtype=mask.dtype)
         return mask
+
+
+class RandomStructured(_BySlice):
+    """Prunes ``amount`` whole slices along ``dim``, chosen at random."""
+
+    def _kept(self, t, slices, count):
+        draw = dyngraph.rand(slices)
+        return draw > dyngraph.kthvalue(draw, k=count).values
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
         return super().apply(module, name, amount=amount, dim=dim)
 
 
-class LnStructured(BasePruningMethod):
+class LnStructured(_BySlice):
     """Prunes the ``amount`` slices along ``dim`` of smallest L``n`` norm."""
 
-    PRUNING_TYPE = "structured"
-
     def __init__(self, amount, n, dim=-1):
-        _check_amount(amount)
-        self.amount = amount
+        super().__init__(amount, dim)
         self.n = n
-        self.dim = dim
 
-    def compute_mask(self, t, default_mask):
-        slices = _structured_size(t, self.dim)
-        count = _prune_count(self.amount, slices)
-        if count == 0:
-            return default_mask
+    def _kept(self, t, slices, count):
         dim = self.dim + t.dim() if self.dim < 0 else self.dim
         norms = dyngraph.norm(t, p=self.n, dim=[d for d in range(t.dim()) if d != dim])
-        kept = dyngraph.topk(norms, k=slices - count, largest=True).indices
-        mask = _slice_mask(t, self.dim, kept)
-        mask *= default_mask.to(dtype=mask.dtype)
-        return mask
+        return dyngraph.topk(norms, k=slices - count, largest=True).indices
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
