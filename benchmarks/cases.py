@@ -8,7 +8,7 @@ issues ask for; `bytes` is each call's memory traffic, counted as STREAM does.
 import importlib
 
 from harness import Case
-from nn_cases import NN_CASES, RECURRENT_CASES, RESAMPLE_CASES, TRAIN_CASES
+from nn_cases import NN_CASES, NORM_LOSS_CASES, RECURRENT_CASES, RESAMPLE_CASES, TRAIN_CASES
 
 
 def _lib(name):
@@ -123,4 +123,4 @@ CASES = [
     Case("matmul 1024 float32", _matmul(1024), number=3, target=1.05),
     Case("matmul 2048 float32", _matmul(2048), number=1, target=1.05),
     Case("bmm (64,128,128)", _matmul(128, batch=64), number=5, target=1.05),
-] + NN_CASES + RESAMPLE_CASES + RECURRENT_CASES + TRAIN_CASES
+] + NN_CASES + NORM_LOSS_CASES + RESAMPLE_CASES + RECURRENT_CASES + TRAIN_CASES

@@ -57,6 +57,37 @@ NN_CASES = [
 ]
 
 
+def _affine_image(grad):
+    return lambda m: (m.randn(16, 64, 32, 32, requires_grad=grad), m.ones(64, requires_grad=grad),
+                      m.zeros(64, requires_grad=grad))
+
+
+def _segmentation(m):
+    return m.randn(8, 21, 64, 64, requires_grad=True), m.randint(0, 21, (8, 64, 64))
+
+
+# The normalisation and loss cases of #21 (row norms on one kernel, class losses of any shape).
+NORM_LOSS_CASES = [
+    Case("group_norm 8 groups (16,64,32,32)", _nn_case(_affine_image(False), lambda F, x, w, b: F.group_norm(x, 8, w, b)),
+         target=1.0),
+    Case("group_norm fwd+bwd (16,64,32,32)",
+         _nn_case(_affine_image(True), lambda F, x, w, b: F.group_norm(x, 8, w, b), True), target=1.0),
+    Case("instance_norm affine fwd+bwd (16,64,32,32)",
+         _nn_case(_affine_image(True), lambda F, x, w, b: F.instance_norm(x, weight=w, bias=b), True), target=1.0),
+    Case("layer_norm fwd+bwd (64,128,512)",
+         _nn_case(lambda m: (m.randn(64, 128, 512, requires_grad=True), m.ones(512, requires_grad=True),
+                             m.zeros(512, requires_grad=True)),
+                  lambda F, x, w, b: F.layer_norm(x, (512,), w, b), True), target=1.0),
+    Case("rms_norm fwd+bwd (64,128,512)",
+         _nn_case(lambda m: (m.randn(64, 128, 512, requires_grad=True), m.ones(512, requires_grad=True)),
+                  lambda F, x, w: F.rms_norm(x, (512,), w), True), target=1.0),
+    Case("log_softmax dim 1 (8,21,64,64)", _nn_case(lambda m: (m.randn(8, 21, 64, 64),),
+                                                    lambda F, x: F.log_softmax(x, 1)), target=1.0),
+    Case("cross_entropy (8,21,64,64) fwd+bwd", _nn_case(_segmentation, lambda F, x, t: F.cross_entropy(x, t), True),
+         target=1.0),
+]
+
+
 def _image(grad=False, shape=(16, 32, 64, 64)):
     return lambda m: (m.randn(*shape, requires_grad=grad),)
 

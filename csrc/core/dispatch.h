@@ -90,7 +90,8 @@ using IndexKernel = void (*)(const IndexArgs& args);
 using NonzeroKernel = Tensor (*)(const Tensor& dense);
 // Sorting and scans along the last dim of a dense input (same-shape outputs).
 using SortKernel = void (*)(const Tensor& in, Tensor& values, Tensor& indices, bool descending);
-// Softmax (or log-softmax) of each row of a dense (rows, n) input.
+// Softmax (or log-softmax) over the middle dim of a dense 3-d (outer, n,
+// inner) input (inner 1: each row), into a dense output of the same shape.
 using SoftmaxKernel = void (*)(const Tensor& in, Tensor& out, bool log);
 enum class ScanOp : uint8_t { cumsum, cumprod };
 using ScanKernel = void (*)(const Tensor& in, Tensor& out, ScanOp op);
@@ -238,11 +239,59 @@ struct RecurrentStepBackwardArgs {
   char* grad_c_prev;   // LSTM
 };
 using RecurrentStepBackwardKernel = void (*)(const RecurrentStepBackwardArgs& args);
+// How a row norm reads its rows and its affine parameters. Row r of a dense
+// (rows, n) input is sample r / groups, group r % groups; the row is n / inner
+// channels of `inner` elements each, and weight and bias hold one value per
+// (group, channel): layer norm is groups 1, inner 1 (a value per element),
+// group norm is groups G, inner = spatial size. RMS norm does not center.
+struct RowNormArgs {
+  double eps = 1e-5;
+  int64_t groups = 1;
+  int64_t inner = 1;
+  bool centered = true;
+};
 // Normalizes each row of a dense (rows, n) input: y = (x - mean) * rstd
-// (* weight + bias, both dense (n) when given); writes the float32/64 row
-// statistics mean and rstd = 1 / sqrt(var + eps) (biased var).
-using RowNormKernel = void (*)(const Tensor& x, const Tensor* weight, const Tensor* bias, double eps, Tensor& y,
-                               Tensor& mean, Tensor& rstd);
+// (* weight + bias, dense when given, indexed as RowNormArgs says); writes the
+// float32/64 row statistics mean (0 when not centered) and rstd = 1 / sqrt(var
+// + eps) (biased var, or the mean square when not centered).
+using RowNormKernel = void (*)(const Tensor& x, const Tensor* weight, const Tensor* bias, const RowNormArgs& args,
+                               Tensor& y, Tensor& mean, Tensor& rstd);
+// The input gradient of a row norm from its forward's statistics: per row,
+// dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat)) with gw = g * weight
+// (no mean(gw) term when not centered). When given, also the per (row,
+// channel) sums over the channel's inner elements of g * xhat and of g, in
+// the statistics dtype: the op reduces them to the weight and bias gradients.
+struct RowNormBackwardArgs {
+  const Tensor* grad_out;  // dense (rows, n), the input's dtype
+  const Tensor* x;
+  const Tensor* weight;  // or null
+  const Tensor* mean;
+  const Tensor* rstd;
+  RowNormArgs norm;
+  Tensor* grad_in;
+  Tensor* grad_xhat_sums;  // (rows, n / inner) or null
+  Tensor* grad_sums;       // (rows, n / inner) or null
+};
+using RowNormBackwardKernel = void (*)(const RowNormBackwardArgs& args);
+// The class-index losses over a dense (outer, C, inner) input of log
+// probabilities and dense (outer, inner) int64 targets: loss = -logp[o, t, i]
+// * w[t] and the sample weight w[t] (both 0 where t == ignore_index), into
+// dense (outer, inner) tensors of the input's dtype. A target outside [0, C)
+// that is not ignore_index is written to bad_target (a 1-element int64
+// tensor on the input's device, preset to ignore_index by the caller).
+struct NllArgs {
+  const Tensor* log_probs;
+  const Tensor* target;
+  const Tensor* weight;  // (C) of the input's dtype, or null
+  int64_t ignore_index;
+  Tensor* losses;
+  Tensor* sample_weights;
+  Tensor* bad_target;
+};
+using NllKernel = void (*)(const NllArgs& args);
+// grad[o, target[o, i], i] += value[o, i] over a dense (outer, C, inner) grad,
+// skipping ignore_index (the targets were checked by the forward).
+using NllScatterKernel = void (*)(Tensor& grad, const Tensor& target, const Tensor& value, int64_t ignore_index);
 // Per-channel mean and biased variance of a dense (N, C, S) input, into
 // dense (C) statistics of the opmath dtype (float32, or float64).
 using ChannelMomentsKernel = void (*)(const Tensor& x, Tensor& mean, Tensor& var);
@@ -335,7 +384,10 @@ struct KernelTable {
   RecurrentStepKernel recurrent_step = nullptr;
   RecurrentStepBackwardKernel recurrent_step_backward = nullptr;
   RowNormKernel row_norm = nullptr;
+  RowNormBackwardKernel row_norm_backward = nullptr;
   ChannelMomentsKernel channel_moments = nullptr;
+  NllKernel nll = nullptr;
+  NllScatterKernel nll_scatter = nullptr;
   SgdKernel sgd = nullptr;
   AdamKernel adam = nullptr;
   LapackKernel lapack = nullptr;  // optional: a device without one runs factorizations on CPU copies

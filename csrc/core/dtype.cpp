@@ -55,6 +55,12 @@ std::atomic<Dtype> g_default_dtype{kFloat32};
 
 const char* dtype_name(Dtype d) { return kNames[static_cast<int>(d)]; }
 
+const char* scalar_type_name(Dtype d) {
+  static const char* const names[kNumDtypes] = {"Bool",  "Byte",     "Char",  "Short",  "Int",          "Long",
+                                                "Half",  "BFloat16", "Float", "Double", "ComplexFloat", "ComplexDouble"};
+  return names[static_cast<int>(d)];
+}
+
 Dtype dtype_from_name(const std::string& name) {
   for (int i = 0; i < kNumDtypes; ++i)
     if (name == kNames[i]) return static_cast<Dtype>(i);

@@ -155,9 +155,9 @@ void max_pool_kernel(const WindowArgs& a, const char* image, char* values, int64
   });
 }
 
-void row_norm_kernel(const Tensor& x, const Tensor* weight, const Tensor* bias, double eps, Tensor& y, Tensor& mean,
-                     Tensor& rstd) {
-  const int64_t n = x.sizes()[1], rows = x.sizes()[0];
+void row_norm_kernel(const Tensor& x, const Tensor* weight, const Tensor* bias, const RowNormArgs& a, Tensor& y,
+                     Tensor& mean, Tensor& rstd) {
+  const int64_t n = x.sizes()[1], rows = x.sizes()[0], channels = n / a.inner;
   DG_DISPATCH_FLOATING(x.dtype(), "layer_norm", [&] {
     using T = scalar_t;
     using M = opmath_t<T>;
@@ -172,29 +172,125 @@ void row_norm_kernel(const Tensor& x, const Tensor* weight, const Tensor* bias, 
         const T* row = src + r * n;
         T* out = dst + r * n;
         // Two passes over a row that stays in cache: exact enough without Welford's divisions.
-        M sum = 0;
+        M mu = 0;
+        if (a.centered) {
+          M sum = 0;
 _Pragma("omp simd reduction(+ : sum)")
-        for (int64_t i = 0; i < n; ++i) sum += static_cast<M>(row[i]);
-        const M mu = n ? sum / static_cast<M>(n) : M(0);
+          for (int64_t i = 0; i < n; ++i) sum += static_cast<M>(row[i]);
+          mu = n ? sum / static_cast<M>(n) : M(0);
+        }
         M sq = 0;
 _Pragma("omp simd reduction(+ : sq)")
         for (int64_t i = 0; i < n; ++i) {
           M d = static_cast<M>(row[i]) - mu;
           sq += d * d;
         }
-        const M inv = M(1) / std::sqrt((n ? sq / static_cast<M>(n) : M(0)) + static_cast<M>(eps));
+        const M inv = M(1) / std::sqrt((n ? sq / static_cast<M>(n) : M(0)) + static_cast<M>(a.eps));
         mean_out[r] = mu;
         rstd_out[r] = inv;
-        if (w && bs) {
+        const int64_t first = (r % a.groups) * channels;  // this row's first affine parameter
+        const T* wr = w ? w + first : nullptr;
+        const T* br = bs ? bs + first : nullptr;
+        if (a.inner > 1) {  // one parameter per run of `inner`: y = x * scale + shift
+          for (int64_t c = 0; c < channels; ++c) {
+            const M scale = wr ? inv * static_cast<M>(wr[c]) : inv;
+            const M shift = (br ? static_cast<M>(br[c]) : M(0)) - mu * scale;
+            const T* in_c = row + c * a.inner;
+            T* out_c = out + c * a.inner;
+_Pragma("omp simd")
+            for (int64_t j = 0; j < a.inner; ++j) out_c[j] = static_cast<T>(static_cast<M>(in_c[j]) * scale + shift);
+          }
+        } else if (wr && br) {
           for (int64_t i = 0; i < n; ++i)
-            out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv * static_cast<M>(w[i]) + static_cast<M>(bs[i]));
-        } else if (w) {
+            out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv * static_cast<M>(wr[i]) + static_cast<M>(br[i]));
+        } else if (wr) {
           for (int64_t i = 0; i < n; ++i)
-            out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv * static_cast<M>(w[i]));
-        } else if (bs) {
-          for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv + static_cast<M>(bs[i]));
+            out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv * static_cast<M>(wr[i]));
+        } else if (br) {
+          for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv + static_cast<M>(br[i]));
         } else {
           for (int64_t i = 0; i < n; ++i) out[i] = static_cast<T>((static_cast<M>(row[i]) - mu) * inv);
+        }
+      }
+    });
+  });
+}
+
+void row_norm_backward_kernel(const RowNormBackwardArgs& a) {
+  const Tensor& x = *a.x;
+  const int64_t n = x.sizes()[1], rows = x.sizes()[0], inner = a.norm.inner, channels = n / inner;
+  DG_DISPATCH_FLOATING(x.dtype(), "layer_norm_backward", [&] {
+    using T = scalar_t;
+    using M = opmath_t<T>;
+    const T* src = reinterpret_cast<const T*>(x.data_ptr());
+    const T* grad = reinterpret_cast<const T*>(a.grad_out->data_ptr());
+    const T* w = a.weight ? reinterpret_cast<const T*>(a.weight->data_ptr()) : nullptr;
+    const M* mean = reinterpret_cast<const M*>(a.mean->data_ptr());
+    const M* rstd = reinterpret_cast<const M*>(a.rstd->data_ptr());
+    T* dst = reinterpret_cast<T*>(a.grad_in->data_ptr());
+    M* gx_sums = a.grad_xhat_sums ? reinterpret_cast<M*>(a.grad_xhat_sums->data_ptr()) : nullptr;
+    M* g_sums = a.grad_sums ? reinterpret_cast<M*>(a.grad_sums->data_ptr()) : nullptr;
+    const bool centered = a.norm.centered;
+    parallel_for(0, rows, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
+      for (int64_t r = b; r < e; ++r) {
+        const T* xr = src + r * n;
+        const T* gr = grad + r * n;
+        T* out = dst + r * n;
+        const M mu = mean[r], inv = rstd[r];
+        const T* wr = w ? w + (r % a.norm.groups) * channels : nullptr;
+        M sum_gw = 0, sum_gwx = 0;
+        if (inner == 1) {  // a parameter per element (layer and RMS norm): flat, vectorized loops
+_Pragma("omp simd reduction(+ : sum_gw, sum_gwx)")
+          for (int64_t i = 0; i < n; ++i) {
+            const M g = static_cast<M>(gr[i]), xhat = (static_cast<M>(xr[i]) - mu) * inv;
+            const M gw = wr ? g * static_cast<M>(wr[i]) : g;
+            sum_gw += gw;
+            sum_gwx += gw * xhat;
+          }
+          if (gx_sums)
+            for (int64_t i = 0; i < n; ++i)
+              gx_sums[r * n + i] = static_cast<M>(gr[i]) * (static_cast<M>(xr[i]) - mu) * inv;
+          if (g_sums)
+            for (int64_t i = 0; i < n; ++i) g_sums[r * n + i] = static_cast<M>(gr[i]);
+        } else {  // a parameter per channel of `inner` elements (group and instance norm)
+          for (int64_t c = 0; c < channels; ++c) {
+            const T* xc = xr + c * inner;
+            const T* gc = gr + c * inner;
+            M sg = 0, sgx = 0;
+_Pragma("omp simd reduction(+ : sg, sgx)")
+            for (int64_t j = 0; j < inner; ++j) {
+              const M g = static_cast<M>(gc[j]);
+              sg += g;
+              sgx += g * (static_cast<M>(xc[j]) - mu);
+            }
+            sgx *= inv;
+            const M wc = wr ? static_cast<M>(wr[c]) : M(1);
+            sum_gw += sg * wc;
+            sum_gwx += sgx * wc;
+            if (gx_sums) gx_sums[r * channels + c] = sgx;
+            if (g_sums) g_sums[r * channels + c] = sg;
+          }
+        }
+        const M a_term = centered ? sum_gw / static_cast<M>(n) : M(0), b_term = sum_gwx / static_cast<M>(n);
+        if (inner == 1) {
+_Pragma("omp simd")
+          for (int64_t i = 0; i < n; ++i) {
+            const M g = static_cast<M>(gr[i]), xhat = (static_cast<M>(xr[i]) - mu) * inv;
+            const M gw = wr ? g * static_cast<M>(wr[i]) : g;
+            out[i] = static_cast<T>(inv * (gw - a_term - xhat * b_term));
+          }
+        } else {
+          for (int64_t c = 0; c < channels; ++c) {
+            const M wc = wr ? static_cast<M>(wr[c]) : M(1);
+            const T* xc = xr + c * inner;
+            const T* gc = gr + c * inner;
+            T* oc = out + c * inner;
+_Pragma("omp simd")
+            for (int64_t j = 0; j < inner; ++j) {
+              const M xhat = (static_cast<M>(xc[j]) - mu) * inv;
+              oc[j] = static_cast<T>(inv * (static_cast<M>(gc[j]) * wc - a_term - xhat * b_term));
+            }
+          }
         }
       }
     });
@@ -265,6 +361,7 @@ void register_nn_kernels(KernelTable& t) {
   t.max_pool = max_pool_kernel;
   t.max_pool_backward = max_pool_backward_kernel;
   t.row_norm = row_norm_kernel;
+  t.row_norm_backward = row_norm_backward_kernel;
   t.channel_moments = channel_moments_kernel;
 }
 

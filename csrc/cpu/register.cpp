@@ -17,6 +17,7 @@ void register_tap_kernels(KernelTable& t);
 void register_recurrent_kernels(KernelTable& t);
 void register_optimizer_kernels(KernelTable& t);
 void register_lapack_kernels(KernelTable& t);
+void register_loss_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   register_elementwise_kernels(t);
@@ -33,6 +34,7 @@ void register_kernels(KernelTable& t) {
   register_recurrent_kernels(t);
   register_optimizer_kernels(t);
   register_lapack_kernels(t);
+  register_loss_kernels(t);
 }
 
 }  // namespace dg::cpu

@@ -7,6 +7,7 @@
 
 #include "core/dispatch.h"
 #include "cpu/parallel.h"
+#include "cpu/softmax_block.h"
 #include "cpu/vector_kernels.h"
 #include "kernels/convert.h"
 #include "kernels/fast_exp.h"
@@ -73,14 +74,43 @@ void scan_kernel(const Tensor& in, Tensor& out, ScanOp op) {
   });
 }
 
-// One pass for the max, one for the sum of exponentials, one to write.
+template <class M>
+M exp_of(M x) {
+  if constexpr (std::is_same<M, float>::value) return math::exp_flush(x);
+  else return std::exp(x);
+}
+
+// Softmax over the middle dim of (outer, n, inner) with inner > 1, in blocks
+// of neighbouring positions (softmax_block.h); float32 takes the per-ISA copy.
+template <class T>
+void softmax_columns(const T* src, T* dst, int64_t outer, int64_t n, int64_t inner, bool log) {
+  using M = opmath_t<T>;
+  constexpr int64_t kBlock = 256;
+  const int64_t blocks = (inner + kBlock - 1) / kBlock;
+  parallel_for(0, outer * blocks, std::max<int64_t>(1, kGrainSize / std::max<int64_t>(n * kBlock, 1)),
+               [&](int64_t b, int64_t e) {
+    M m[kBlock], sum[kBlock];
+    for (int64_t task = b; task < e; ++task) {
+      const int64_t o = task / blocks, j0 = (task % blocks) * kBlock, width = std::min(kBlock, inner - j0);
+      const T* x = src + o * n * inner + j0;
+      T* y = dst + o * n * inner + j0;
+      if constexpr (std::is_same<T, float>::value)
+        vector_kernels().softmax_columns_f32(x, y, n, inner, width, log, m, sum);
+      else
+        softmax_column_block(x, y, n, inner, width, log, m, sum, [](M v) { return exp_of(v); });
+    }
+  });
+}
+
+// Rows (inner 1): one pass for the max, one for the sum of exponentials, one to write.
 void softmax_kernel(const Tensor& in, Tensor& out, bool log) {
-  const int64_t n = in.sizes().back(), rows = n ? in.numel() / n : 0;
+  const int64_t rows = in.sizes()[0], n = in.sizes()[1], inner = in.sizes()[2];
   DG_DISPATCH_FLOATING(in.dtype(), "softmax", [&] {
     using T = scalar_t;
     using M = opmath_t<T>;
     const T* src = reinterpret_cast<const T*>(in.data_ptr());
     T* dst = reinterpret_cast<T*>(out.data_ptr());
+    if (inner > 1) return softmax_columns(src, dst, rows, n, inner, log);
     parallel_for(0, rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(n, 1)), [&](int64_t b, int64_t e) {
       std::vector<M> ex(static_cast<size_t>(n));
       for (int64_t r = b; r < e; ++r) {

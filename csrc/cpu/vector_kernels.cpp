@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 
+#include "cpu/softmax_block.h"
 #include "kernels/fast_exp.h"
 
 #ifndef DG_VECTOR_ISA
@@ -68,6 +69,11 @@ void softmax_f32(const float* x, float* y, int64_t n, bool log, float* ex) {
   for (int64_t k = 0; k < n; ++k) y[k] = ex[k] * inv;
 }
 
+void softmax_columns_f32(const float* x, float* y, int64_t n, int64_t inner, int64_t width, bool log, float* m,
+                         float* sum) {
+  softmax_column_block(x, y, n, inner, width, log, m, sum, [](float v) { return math::exp_flush(v); });
+}
+
 }  // namespace
 
 #if defined(__AVX512F__)
@@ -79,7 +85,7 @@ constexpr const char* kIsa = "DEFAULT";
 #endif
 
 extern const VectorKernels kernels;  // extern: a namespace-scope const is internal otherwise
-const VectorKernels kernels = {kIsa, &sum_f32, &softmax_f32};
+const VectorKernels kernels = {kIsa, &sum_f32, &softmax_f32, &softmax_columns_f32};
 
 }  // namespace dg::cpu::DG_VECTOR_ISA
 

@@ -16,6 +16,10 @@ struct VectorKernels {
   // One softmax (or log-softmax) row of n values, y may not alias x;
   // scratch holds n floats.
   void (*softmax_f32)(const float* x, float* y, int64_t n, bool log, float* scratch);
+  // One block of `width` positions of a softmax over the middle dim of
+  // (outer, n, inner) (softmax_block.h); m and sum hold width floats each.
+  void (*softmax_columns_f32)(const float* x, float* y, int64_t n, int64_t inner, int64_t width, bool log, float* m,
+                              float* sum);
 };
 
 // The variant for this machine, chosen once.

@@ -59,62 +59,174 @@ __global__ void softmax_kernel(int64_t rows, int64_t n, const T* src, T* dst, bo
   }
 }
 
+// The middle dim of (outer, n, inner) with inner > 1: a thread per (outer,
+// inner) position walks its n values; neighbouring threads read neighbouring
+// addresses.
+template <class T>
+__global__ void softmax_columns_kernel(int64_t outer, int64_t n, int64_t inner, const T* src, T* dst, bool log) {
+  using M = opmath_t<T>;
+  DG_GRID_STRIDE_LOOP(p, outer * inner) {
+    const int64_t o = p / inner, j = p % inner;
+    const T* x = src + o * n * inner + j;
+    T* y = dst + o * n * inner + j;
+    M m = -std::numeric_limits<M>::infinity();
+    for (int64_t k = 0; k < n; ++k) m = max_of(m, static_cast<M>(x[k * inner]));
+    if (isinf(m)) m = m > 0 ? m : M(0);
+    M sum = 0;
+    for (int64_t k = 0; k < n; ++k) sum += exp_of(static_cast<M>(x[k * inner]) - m);
+    if (log) {
+      const M shift = m + std::log(sum);
+      for (int64_t k = 0; k < n; ++k) y[k * inner] = static_cast<T>(static_cast<M>(x[k * inner]) - shift);
+    } else {
+      const M inv = M(1) / sum;
+      for (int64_t k = 0; k < n; ++k) y[k * inner] = static_cast<T>(exp_of(static_cast<M>(x[k * inner]) - m) * inv);
+    }
+  }
+}
+
 void softmax(const Tensor& in, Tensor& out, bool log) {
-  const int64_t n = in.sizes().back(), rows = n ? in.numel() / n : 0;
-  if (rows == 0) return;
+  const int64_t rows = in.sizes()[0], n = in.sizes()[1], inner = in.sizes()[2];
+  if (rows == 0 || n == 0 || inner == 0) return;
+  DeviceGuard guard(in.device().index);
   DG_DISPATCH_FLOATING(in.dtype(), "softmax", [&] {
     using T = scalar_t;
-    softmax_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(opmath_t<T>) * kRowThreads, stream_for(current_device_index())>>>(
-        rows, n, reinterpret_cast<const T*>(in.data_ptr()), reinterpret_cast<T*>(out.data_ptr()), log);
+    const T* src = reinterpret_cast<const T*>(in.data_ptr());
+    T* dst = reinterpret_cast<T*>(out.data_ptr());
+    if (inner > 1)
+      softmax_columns_kernel<T><<<grid_for(rows * inner), 256, 0, stream_for(in.device().index)>>>(
+          rows, n, inner, src, dst, log);
+    else
+      softmax_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(opmath_t<T>) * kRowThreads,
+                          stream_for(in.device().index)>>>(rows, n, src, dst, log);
   });
   check_last_launch("softmax kernel");
 }
 
 template <class T>
-__global__ void row_norm_kernel(int64_t rows, int64_t n, const T* src, const T* w, const T* b, double eps, T* dst,
+__global__ void row_norm_kernel(int64_t rows, int64_t n, const T* src, const T* w, const T* b, RowNormArgs a, T* dst,
                                 opmath_t<T>* mean_out, opmath_t<T>* rstd_out) {
   using M = opmath_t<T>;
+  const int64_t channels = n / a.inner;
   for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
     const T* row = src + r * n;
     T* out = dst + r * n;
-    M sum = 0;
-    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) sum += static_cast<M>(row[i]);
-    sum = block_reduce(sum, [](M a, M c) { return sum_of(a, c); });
-    const M mu = n ? sum / static_cast<M>(n) : M(0);
+    M mu = 0;
+    if (a.centered) {
+      M sum = 0;
+      for (int64_t i = threadIdx.x; i < n; i += blockDim.x) sum += static_cast<M>(row[i]);
+      sum = block_reduce(sum, [](M p, M q) { return sum_of(p, q); });
+      mu = n ? sum / static_cast<M>(n) : M(0);
+    }
     M sq = 0;
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
       M d = static_cast<M>(row[i]) - mu;
       sq += d * d;
     }
-    sq = block_reduce(sq, [](M a, M c) { return sum_of(a, c); });
-    const M inv = M(1) / sqrt((n ? sq / static_cast<M>(n) : M(0)) + static_cast<M>(eps));
+    sq = block_reduce(sq, [](M p, M q) { return sum_of(p, q); });
+    const M inv = M(1) / sqrt((n ? sq / static_cast<M>(n) : M(0)) + static_cast<M>(a.eps));
     if (threadIdx.x == 0) {
       mean_out[r] = mu;
       rstd_out[r] = inv;
     }
+    const int64_t first = (r % a.groups) * channels;
     for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+      const int64_t c = first + i / a.inner;
       M v = (static_cast<M>(row[i]) - mu) * inv;
-      if (w) v = v * static_cast<M>(w[i]);
-      if (b) v = v + static_cast<M>(b[i]);
+      if (w) v = v * static_cast<M>(w[c]);
+      if (b) v = v + static_cast<M>(b[c]);
       out[i] = static_cast<T>(v);
     }
   }
 }
 
-void row_norm(const Tensor& x, const Tensor* weight, const Tensor* bias, double eps, Tensor& y, Tensor& mean,
-              Tensor& rstd) {
+void row_norm(const Tensor& x, const Tensor* weight, const Tensor* bias, const RowNormArgs& args, Tensor& y,
+              Tensor& mean, Tensor& rstd) {
   const int64_t n = x.sizes()[1], rows = x.sizes()[0];
   if (rows == 0) return;
+  DeviceGuard guard(x.device().index);
   DG_DISPATCH_FLOATING(x.dtype(), "layer_norm", [&] {
     using T = scalar_t;
     using M = opmath_t<T>;
-    row_norm_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(M) * kRowThreads, stream_for(current_device_index())>>>(
+    row_norm_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(M) * kRowThreads, stream_for(x.device().index)>>>(
         rows, n, reinterpret_cast<const T*>(x.data_ptr()),
         weight ? reinterpret_cast<const T*>(weight->data_ptr()) : nullptr,
-        bias ? reinterpret_cast<const T*>(bias->data_ptr()) : nullptr, eps, reinterpret_cast<T*>(y.data_ptr()),
+        bias ? reinterpret_cast<const T*>(bias->data_ptr()) : nullptr, args, reinterpret_cast<T*>(y.data_ptr()),
         reinterpret_cast<M*>(mean.data_ptr()), reinterpret_cast<M*>(rstd.data_ptr()));
   });
   check_last_launch("layer_norm kernel");
+}
+
+// One block per row, as the forward. The per-channel sums for the
+// parameter gradients are block reductions per channel when a channel has
+// `inner` > 1 elements, and plain per-element writes when it has one.
+template <class T>
+__global__ void row_norm_backward_kernel(int64_t rows, int64_t n, const T* grad, const T* src, const T* w,
+                                         const opmath_t<T>* mean, const opmath_t<T>* rstd, RowNormArgs a, T* dst,
+                                         opmath_t<T>* gx_sums, opmath_t<T>* g_sums) {
+  using M = opmath_t<T>;
+  const int64_t channels = n / a.inner;
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x) {
+    const T* xr = src + r * n;
+    const T* gr = grad + r * n;
+    T* out = dst + r * n;
+    const M mu = mean[r], inv = rstd[r];
+    const int64_t first = (r % a.groups) * channels;
+    M sum_gw = 0, sum_gwx = 0;
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+      const M g = static_cast<M>(gr[i]), xhat = (static_cast<M>(xr[i]) - mu) * inv;
+      const M gw = w ? g * static_cast<M>(w[first + i / a.inner]) : g;
+      sum_gw += gw;
+      sum_gwx += gw * xhat;
+      if (a.inner == 1) {
+        if (gx_sums) gx_sums[r * n + i] = g * xhat;
+        if (g_sums) g_sums[r * n + i] = g;
+      }
+    }
+    sum_gw = block_reduce(sum_gw, [](M p, M q) { return sum_of(p, q); });
+    sum_gwx = block_reduce(sum_gwx, [](M p, M q) { return sum_of(p, q); });
+    if (a.inner > 1 && (gx_sums || g_sums)) {
+      for (int64_t c = 0; c < channels; ++c) {
+        M sg = 0, sgx = 0;
+        for (int64_t j = threadIdx.x; j < a.inner; j += blockDim.x) {
+          const M g = static_cast<M>(gr[c * a.inner + j]);
+          sg += g;
+          sgx += g * (static_cast<M>(xr[c * a.inner + j]) - mu) * inv;
+        }
+        sg = block_reduce(sg, [](M p, M q) { return sum_of(p, q); });
+        sgx = block_reduce(sgx, [](M p, M q) { return sum_of(p, q); });
+        if (threadIdx.x == 0) {
+          if (gx_sums) gx_sums[r * channels + c] = sgx;
+          if (g_sums) g_sums[r * channels + c] = sg;
+        }
+      }
+    }
+    const M a_term = a.centered ? sum_gw / static_cast<M>(n) : M(0), b_term = sum_gwx / static_cast<M>(n);
+    for (int64_t i = threadIdx.x; i < n; i += blockDim.x) {
+      const M g = static_cast<M>(gr[i]), xhat = (static_cast<M>(xr[i]) - mu) * inv;
+      const M gw = w ? g * static_cast<M>(w[first + i / a.inner]) : g;
+      out[i] = static_cast<T>(inv * (gw - a_term - xhat * b_term));
+    }
+  }
+}
+
+void row_norm_backward(const RowNormBackwardArgs& a) {
+  const Tensor& x = *a.x;
+  const int64_t n = x.sizes()[1], rows = x.sizes()[0];
+  if (rows == 0) return;
+  DeviceGuard guard(x.device().index);
+  DG_DISPATCH_FLOATING(x.dtype(), "layer_norm_backward", [&] {
+    using T = scalar_t;
+    using M = opmath_t<T>;
+    row_norm_backward_kernel<T><<<rows_grid(rows), kRowThreads, sizeof(M) * kRowThreads,
+                                  stream_for(x.device().index)>>>(
+        rows, n, reinterpret_cast<const T*>(a.grad_out->data_ptr()), reinterpret_cast<const T*>(x.data_ptr()),
+        a.weight ? reinterpret_cast<const T*>(a.weight->data_ptr()) : nullptr,
+        reinterpret_cast<const M*>(a.mean->data_ptr()), reinterpret_cast<const M*>(a.rstd->data_ptr()), a.norm,
+        reinterpret_cast<T*>(a.grad_in->data_ptr()),
+        a.grad_xhat_sums ? reinterpret_cast<M*>(a.grad_xhat_sums->data_ptr()) : nullptr,
+        a.grad_sums ? reinterpret_cast<M*>(a.grad_sums->data_ptr()) : nullptr);
+  });
+  check_last_launch("layer_norm backward kernel");
 }
 
 // Mean and biased variance of channel ch of a dense (n, c, s) input.
@@ -313,6 +425,7 @@ void max_pool(const WindowArgs& a, const char* image, char* values, int64_t* ind
 void register_nn_kernels(KernelTable& t) {
   t.softmax = &softmax;
   t.row_norm = &row_norm;
+  t.row_norm_backward = &row_norm_backward;
   t.channel_moments = &channel_moments;
   t.im2col = &im2col;
   t.col2im = &col2im;

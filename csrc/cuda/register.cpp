@@ -20,6 +20,7 @@ void register_recurrent_kernels(KernelTable& t);
 void register_optimizer_kernels(KernelTable& t);
 void register_sort_kernels(KernelTable& t);
 void register_nonzero_kernel(KernelTable& t);
+void register_loss_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   set_allocator(DeviceType::CUDA, caching_allocator());
@@ -36,6 +37,7 @@ void register_kernels(KernelTable& t) {
   register_optimizer_kernels(t);
   register_sort_kernels(t);
   register_nonzero_kernel(t);
+  register_loss_kernels(t);
 }
 
 }  // namespace dg::cuda

@@ -1,5 +1,7 @@
-// layer_norm on the fused row kernel (statistics and affine output in one
-// pass per row). Its backward is written with dyngraph ops from the saved
+// The row norms on one fused kernel (statistics and affine output in one
+// pass per row): layer_norm, rms_norm, group_norm and instance_norm differ
+// only in how they cut the input into rows and index their parameters
+// (RowNormArgs). The backward is written with dyngraph ops from the saved
 // statistics, so it is differentiable again.
 #include "autograd/record.h"
 #include "core/dispatch.h"
@@ -9,78 +11,250 @@ namespace dg {
 
 namespace {
 
-struct LayerNormBackward final : Node {
+// A normalized input seen as (samples, groups, channels, inner): statistics
+// per (sample, group), affine parameters per (group, channel).
+struct NormLayout {
+  int64_t samples, groups, channels, inner;
+  bool centered;
+  Shape dims() const { return {samples, groups, channels, inner}; }
+  Shape param_dims() const { return {1, groups, channels, 1}; }
+};
+
+struct RowNormBackward final : Node {
   SavedVariable x, weight;
-  Tensor mean, rstd;  // (rows, 1) in the statistics dtype
-  int64_t rows, n;
+  Tensor mean, rstd;  // (samples * groups, 1) in the statistics dtype
+  NormLayout layout;
+  double eps;
+  Shape param_shape;  // the weight's (and bias's) own shape
   bool has_weight, has_bias;
-  std::string name() const override { return "NativeLayerNormBackward0"; }
+  std::string op;
+  std::string name() const override { return op; }
   void release_variables() override {
     x.reset();
     weight.reset();
   }
+  // dx = rstd * (gw - mean(gw) - xhat * mean(gw * xhat)) over each (sample, group), gw = g * weight.
   TensorList apply(TensorList&& grads) override {
+    if (!grad_enabled()) return fused(grads[0]);
+    // create_graph: ops throughout, the statistics recomputed with history, so
+    // the result is differentiable again.
     Tensor xv = x.unpack(this);
-    Tensor g = reshape(grads[0], {rows, n});
-    Tensor x2 = reshape(xv, {rows, n});
-    Tensor mu = to_dtype(mean, xv.dtype()), inv = to_dtype(rstd, xv.dtype());
-    Tensor xhat = mul(sub(x2, mu), inv);
+    Tensor g = reshape(grads[0], layout.dims()), x4 = reshape(xv, layout.dims());
+    Tensor mu = layout.centered ? dg::mean(x4, {2, 3}, true) : Tensor();
+    Tensor centered = layout.centered ? sub(x4, mu) : x4;
+    Tensor inv = rsqrt(add(dg::mean(mul(centered, centered), {2, 3}, true), Scalar(eps)));
+    Tensor xhat = mul(centered, inv);
     Tensor w = has_weight ? weight.unpack(this) : Tensor();
-    Tensor gw = has_weight ? mul(g, reshape(w, {n})) : g;
-    Tensor gx = mul(inv, sub(sub(gw, mean_of(gw)), mul(xhat, mean_of(mul(gw, xhat)))));
-    TensorList out{reshape(gx, xv.sizes())};
-    out.push_back(has_weight ? reshape(sum(mul(g, xhat), {0}), w.sizes()) : Tensor());
-    out.push_back(has_bias ? reshape(sum(g, {0}), w.defined() ? w.sizes() : IntArrayRef(Shape{n})) : Tensor());
+    Tensor gw = has_weight ? mul(g, reshape(w, layout.param_dims())) : g;
+    Tensor inner = sub(gw, mul(xhat, dg::mean(mul(gw, xhat), {2, 3}, true)));
+    if (layout.centered) inner = sub(inner, dg::mean(gw, {2, 3}, true));
+    TensorList out{reshape(mul(inv, inner), xv.sizes())};
+    out.push_back(has_weight ? reshape(sum(mul(g, xhat), {0, 3}), param_shape) : Tensor());
+    out.push_back(has_bias ? reshape(sum(g, {0, 3}), param_shape) : Tensor());
     return out;
   }
-  static Tensor mean_of(const Tensor& t) { return dg::mean(t, {1}, true); }
+
+  // One kernel pass for the input gradient and the per (row, channel) sums
+  // that become the parameter gradients.
+  TensorList fused(const Tensor& grad) {
+    Tensor xv = x.unpack(this);
+    const int64_t rows = layout.samples * layout.groups, n = layout.channels * layout.inner;
+    const TensorOptions stat = TensorOptions(mean.dtype()).device(xv.device());
+    Tensor x2 = reshape(contiguous(xv), {rows, n}), g2 = reshape(contiguous(to_dtype(grad, xv.dtype())), {rows, n});
+    Tensor w = has_weight ? contiguous(weight.unpack(this)) : Tensor();
+    Tensor gx = empty({rows, n}, TensorOptions(xv.dtype()).device(xv.device()));
+    Tensor gx_sums = has_weight ? empty({rows, layout.channels}, stat) : Tensor();
+    Tensor g_sums = has_bias ? empty({rows, layout.channels}, stat) : Tensor();
+    if (rows > 0 && n > 0) {
+      RowNormBackwardArgs args{&g2,  &x2, has_weight ? &w : nullptr, &mean, &rstd,
+                               RowNormArgs{eps, layout.groups, layout.inner, layout.centered},
+                               &gx, has_weight ? &gx_sums : nullptr, has_bias ? &g_sums : nullptr};
+      checked_kernel(kernel_table(xv.device().type).row_norm_backward, "layer_norm_backward", xv.device())(args);
+    }
+    auto parameter_grad = [&](const Tensor& sums) {
+      Tensor per_sample = reshape(sums, {layout.samples, layout.groups * layout.channels});
+      return reshape(to_dtype(sum(per_sample, {0}), xv.dtype()), param_shape);
+    };
+    return {reshape(gx, xv.sizes()), has_weight ? parameter_grad(gx_sums) : Tensor(),
+            has_bias ? parameter_grad(g_sums) : Tensor()};
+  }
 };
 
-}  // namespace
+bool reduced_float(Dtype d) { return d == kFloat16 || d == kBFloat16; }
 
-Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight,
-                  const std::optional<Tensor>& bias, double eps) {
-  const int64_t k = static_cast<int64_t>(normalized_shape.size());
-  bool matches = k > 0 && input.dim() >= k;
-  for (int64_t i = 0; matches && i < k; ++i)
-    matches = input.sizes()[static_cast<size_t>(input.dim() - k + i)] == normalized_shape[static_cast<size_t>(i)];
-  DG_CHECK(matches, Error, "Given normalized_shape=", normalized_shape, ", expected input with shape [*, ",
-           normalized_shape, "], but got input of size", input.sizes());
-  DG_CHECK(is_floating_point(input.dtype()), NotImplementedError, "\"LayerNormKernelImpl\" not implemented for '",
-           dtype_name(input.dtype()), "'");
-  int64_t n = 1;
-  for (int64_t s : normalized_shape) n *= s;
-  const int64_t rows = n ? input.numel() / n : 0;
+// PyTorch's accepted parameter dtypes: the input's, or float32 for a
+// float16/bfloat16 input (what autocast makes of a float32 model). Returns
+// whether the call is that mixed case.
+bool check_param_dtypes(const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias) {
+  bool all_input = true, all_float = true, any = false;
   for (const auto* p : {&weight, &bias})
-    if (*p)
-      DG_CHECK((*p)->numel() == n && (*p)->dtype() == input.dtype(), Error, "layer_norm: expected weight and bias of "
-               "shape ", normalized_shape, " and dtype ", dtype_name(input.dtype()), ", got ", (*p)->sizes(), " ",
-               dtype_name((*p)->dtype()));
+    if (*p) {
+      any = true;
+      all_input = all_input && (*p)->dtype() == input.dtype();
+      all_float = all_float && (*p)->dtype() == kFloat32;
+    }
+  if (!any || all_input) return false;
+  DG_CHECK(reduced_float(input.dtype()) && all_float, Error,
+           "mixed dtype (CPU): expect parameter to have scalar type of Float");
+  return true;
+}
+
+// The shared forward: checks the dtype, runs the kernel over (samples *
+// groups) rows and records the backward. A mixed call computes in float32.
+Tensor row_norm(const Tensor& input, const std::optional<Tensor>& weight, const std::optional<Tensor>& bias,
+                const NormLayout& layout, double eps, const char* kernel_name, const char* backward_name) {
+  DG_CHECK(is_floating_point(input.dtype()), NotImplementedError, "\"", kernel_name, "\" not implemented for '",
+           scalar_type_name(input.dtype()), "'");
+  if (check_param_dtypes(input, weight, bias))
+    return to_dtype(row_norm(to_dtype(input, kFloat32), weight, bias, layout, eps, kernel_name, backward_name),
+                    input.dtype());
   Tensor x = contiguous(input);
   Tensor w = weight ? contiguous(*weight) : Tensor(), b = bias ? contiguous(*bias) : Tensor();
-  Dtype stat = input.dtype() == kFloat64 ? kFloat64 : kFloat32;
+  const int64_t rows = layout.samples * layout.groups, n = layout.channels * layout.inner;
+  const Dtype stat = input.dtype() == kFloat64 ? kFloat64 : kFloat32;
   Tensor y = empty(input.sizes(), TensorOptions(x.dtype()).device(x.device()));
   Tensor mean = empty({rows, 1}, TensorOptions(stat).device(x.device()));
   Tensor rstd = empty({rows, 1}, TensorOptions(stat).device(x.device()));
   if (rows > 0 && n > 0) {
     Tensor x2 = reshape(x, {rows, n});
-    checked_kernel(kernel_table(x.device().type).row_norm, "layer_norm", x.device())(
-        x2, w.defined() ? &w : nullptr, b.defined() ? &b : nullptr, eps, y, mean, rstd);
+    RowNormArgs args{eps, layout.groups, layout.inner, layout.centered};
+    checked_kernel(kernel_table(x.device().type).row_norm, kernel_name, x.device())(
+        x2, w.defined() ? &w : nullptr, b.defined() ? &b : nullptr, args, y, mean, rstd);
   }
   Tensor wt = weight ? *weight : Tensor(), bt = bias ? *bias : Tensor();
   if (any_requires_grad({&input, &wt, &bt})) {
-    auto node = make_intrusive<LayerNormBackward>();
+    auto node = make_intrusive<RowNormBackward>();
     node->x = SavedVariable(input, false);
     if (weight) node->weight = SavedVariable(*weight, false);
     node->mean = mean;
     node->rstd = rstd;
-    node->rows = rows;
-    node->n = n;
+    node->layout = layout;
+    node->eps = eps;
+    node->param_shape = weight ? weight->sizes() : bias ? bias->sizes() : IntArrayRef();
     node->has_weight = weight.has_value();
     node->has_bias = bias.has_value();
+    node->op = backward_name;
     record(y, {&input, &wt, &bt}, node);
   }
   return y;
+}
+
+// The trailing-dims layout of layer_norm and rms_norm, after PyTorch's shape checks.
+NormLayout trailing_layout(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight,
+                           const std::optional<Tensor>& bias, bool centered) {
+  const int64_t k = static_cast<int64_t>(normalized_shape.size());
+  DG_CHECK(k > 0, Error, "Expected normalized_shape to be at least 1-dimensional, i.e., containing at least one "
+           "element, but got normalized_shape = ", normalized_shape);
+  for (const auto* p : {&weight, &bias})
+    if (*p)
+      DG_CHECK((*p)->sizes().equals(normalized_shape), Error, "Expected ", p == &weight ? "weight" : "bias",
+               " to be of same shape as normalized_shape, but got ", p == &weight ? "weight" : "bias",
+               " of shape ", (*p)->sizes(), " and normalized_shape = ", normalized_shape);
+  bool matches = input.dim() >= k;
+  for (int64_t i = 0; matches && i < k; ++i)
+    matches = input.sizes()[static_cast<size_t>(input.dim() - k + i)] == normalized_shape[static_cast<size_t>(i)];
+  DG_CHECK(matches, Error, "Given normalized_shape=", normalized_shape, ", expected input with shape [*, ",
+           normalized_shape, "], but got input of size", input.sizes());
+  int64_t n = 1;
+  for (int64_t s : normalized_shape) n *= s;
+  return {n ? input.numel() / n : 0, 1, n, 1, centered};
+}
+
+// PyTorch's default rms_norm eps: the machine epsilon of the input's dtype.
+double machine_epsilon(Dtype d) {
+  switch (d) {
+    case kFloat16: return 0.0009765625;
+    case kBFloat16: return 0.0078125;
+    case kFloat64: return 2.220446049250313e-16;
+    default: return 1.1920928955078125e-07;
+  }
+}
+
+}  // namespace
+
+Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight,
+                  const std::optional<Tensor>& bias, double eps) {
+  return row_norm(input, weight, bias, trailing_layout(input, normalized_shape, weight, bias, true), eps,
+                  "LayerNormKernelImpl", "NativeLayerNormBackward0");
+}
+
+Tensor rms_norm(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight,
+                std::optional<double> eps) {
+  NormLayout layout = trailing_layout(input, normalized_shape, weight, std::nullopt, false);
+  return row_norm(input, weight, std::nullopt, layout, eps ? *eps : machine_epsilon(input.dtype()), "rms_norm",
+                  "RmsNormBackward0");
+}
+
+Tensor group_norm(const Tensor& input, int64_t num_groups, const std::optional<Tensor>& weight,
+                  const std::optional<Tensor>& bias, double eps) {
+  DG_CHECK(input.dim() >= 2, Error, "Expected at least 2 dimensions for input tensor but received ", input.dim());
+  DG_CHECK(num_groups > 0, Error, "Expected num groups to be greater than 0, got ", num_groups);
+  const int64_t n = input.sizes()[0], c = input.sizes()[1];
+  DG_CHECK(c % num_groups == 0, Error, "Expected number of channels in input to be divisible by num_groups, but got "
+           "input of shape ", input.sizes(), " and num_groups=", num_groups);
+  for (const auto* p : {&weight, &bias})
+    if (*p)
+      DG_CHECK((*p)->dim() == 1 && (*p)->numel() == c, Error, "Expected ", p == &weight ? "weight" : "bias",
+               " to be a vector of size equal to the number of channels in input, but got ",
+               p == &weight ? "weight" : "bias", " of shape ", (*p)->sizes(), " and input of shape ", input.sizes());
+  const int64_t inner = n * c ? input.numel() / (n * c) : 0;
+  return row_norm(input, weight, bias, {n, num_groups, c / num_groups, inner, true}, eps, "GroupNormKernelImpl",
+                  "NativeGroupNormBackward0");
+}
+
+Tensor instance_norm(const Tensor& input, const std::optional<Tensor>& running_mean,
+                     const std::optional<Tensor>& running_var, const std::optional<Tensor>& weight,
+                     const std::optional<Tensor>& bias, bool use_input_stats, double momentum, double eps) {
+  DG_CHECK(input.dim() >= 2, ValueError, "Expected more than 1 spatial element when training, got input size ",
+           input.sizes());
+  const int64_t n = input.sizes()[0], c = input.sizes()[1], count = n * c ? input.numel() / (n * c) : 0;
+  for (const auto* p : {&running_mean, &running_var})  // PyTorch repeats them per sample
+    if (*p)
+      DG_CHECK((*p)->dim() <= 1, Error,
+               "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor");
+  for (const auto* p : {&running_mean, &running_var, &weight, &bias})
+    if (*p)
+      DG_CHECK((*p)->numel() == c, Error, p == &weight ? "weight" : p == &bias ? "bias" : p == &running_mean
+               ? "running_mean" : "running_var", " should contain ", c, " elements not ", (*p)->numel());
+  DG_CHECK(running_mean.has_value() == running_var.has_value(), ValueError,
+           "running_mean and running_var must either both be None or neither be None");
+  if (!use_input_stats) {
+    DG_CHECK(running_mean.has_value(), Error,
+             "Expected running_mean and running_var to be defined when use_input_stats is false");
+    return batch_norm(input, running_mean, running_var, weight, bias, false, momentum, eps);
+  }
+  DG_CHECK(count > 1, ValueError, "Expected more than 1 spatial element when training, got input size ",
+           input.sizes());
+  if (running_mean) {
+    NoGradGuard no_grad;
+    Tensor rows = reshape(input.detach(), {n, c, count});
+    Tensor rm = *running_mean, rv = *running_var;
+    Tensor batch_mean = to_dtype(dg::mean(dg::mean(rows, {2}), {0}), rm.dtype());
+    Tensor batch_var = to_dtype(dg::mean(var(rows, {2}, 1.0), {0}), rv.dtype());
+    copy_(rm, add(mul(rm, Scalar(1 - momentum)), mul(batch_mean, Scalar(momentum))));
+    copy_(rv, add(mul(rv, Scalar(1 - momentum)), mul(batch_var, Scalar(momentum))));
+  }
+  return row_norm(input, weight, bias, {n, c, 1, count, true}, eps, "instance_norm", "NativeBatchNormBackward0");
+}
+
+// x / (k + alpha / size * (sum of squares over `size` neighbouring channels,
+// zero-padded))^beta. The window sums are differences of one cumulative sum
+// over the channels, so every op here is a single pass.
+Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, double beta, double k) {
+  DG_CHECK(input.dim() >= 3, ValueError, "Expected 3D or higher dimensionality input (got ", input.dim(),
+           " dimensions)");
+  DG_CHECK(size > 0, Error, "kernel size should be greater than zero, but got kH: ", size, " kW: 1");
+  if (input.numel() == 0) return input;
+  const int64_t c = input.sizes()[1];
+  auto padding = [&](int64_t channels) {
+    Shape shape = input.sizes();
+    shape[1] = channels;
+    return zeros(shape, TensorOptions(input.dtype()).device(input.device()));
+  };
+  Tensor squares = cat({padding(size / 2 + 1), square(input), padding((size - 1) / 2)}, 1);
+  Tensor csum = cumsum(squares, 1);
+  Tensor window = sub(narrow(csum, 1, size, c), narrow(csum, 1, 0, c));
+  return div(input, pow(add(mul(window, Scalar(alpha / static_cast<double>(size))), Scalar(k)), Scalar(beta)));
 }
 
 }  // namespace dg

@@ -389,7 +389,8 @@ struct SoftmaxBackward final : Node {
   }
 };
 
-// The fused kernel over rows of the dim, moved last.
+// The fused kernel over the dim of the dense input seen as (outer, n, inner):
+// no transpose, and the result is dense in the input's shape.
 Tensor softmax_impl(const Tensor& t, int64_t dim, std::optional<Dtype> dtype, bool log) {
   DG_CHECK(dtype || is_floating_point(t.dtype()), NotImplementedError, "\"", log ? "log_softmax" : "softmax",
            "\" not implemented for '", dtype_name(t.dtype()), "'");
@@ -399,11 +400,14 @@ Tensor softmax_impl(const Tensor& t, int64_t dim, std::optional<Dtype> dtype, bo
   Tensor out;
   {
     NoGradGuard no_grad;
-    Tensor dense = x.dim() ? contiguous(movedim(x, {d}, {-1})) : reshape(x, {1});
-    Tensor y = empty(dense.sizes(), TensorOptions(x.dtype()).device(x.device()));
-    if (dense.numel() > 0)
-      checked_kernel(kernel_table(x.device().type).softmax, "softmax", x.device())(dense, y, log);
-    out = x.dim() ? movedim(y, {-1}, {d}) : reshape(y, {});
+    int64_t outer = 1, n = 1, inner = 1;
+    for (int64_t i = 0; i < x.dim(); ++i) (i < d ? outer : i == d ? n : inner) *= x.sizes()[static_cast<size_t>(i)];
+    out = empty(x.sizes(), TensorOptions(x.dtype()).device(x.device()));
+    if (x.numel() > 0) {
+      Tensor y = reshape(out, {outer, n, inner});
+      checked_kernel(kernel_table(x.device().type).softmax, "softmax", x.device())(
+          reshape(contiguous(x), {outer, n, inner}), y, log);
+    }
   }
   if (any_requires_grad({&x})) {
     auto* n = record(out, {&x}, make_intrusive<SoftmaxBackward>(d, log));

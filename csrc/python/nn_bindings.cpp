@@ -54,10 +54,18 @@ void bind_nn(py::module_& m) {
         py::arg("mode"), py::arg("input"), py::arg("hx"), py::arg("cx"), py::arg("weight_ih"), py::arg("weight_hh"),
         py::arg("bias_ih"), py::arg("bias_hh"), py::arg("weight_hr"), py::arg("reverse"),
         py::arg("lengths") = py::none());
-  m.def("_cross_entropy_indices",
-        [](T x, T t, OptT w, const std::string& reduction, int64_t ignore_index) {
-          return cross_entropy_indices(x, t, w, reduction, ignore_index);
-        });
+  m.def("_rms_norm", [](T x, I shape, OptT w, std::optional<double> eps) { return rms_norm(x, shape, w, eps); });
+  m.def("_group_norm", [](T x, int64_t groups, OptT w, OptT b, double eps) { return group_norm(x, groups, w, b, eps); });
+  m.def("_instance_norm", [](T x, OptT rm, OptT rv, OptT w, OptT b, bool use_input_stats, double momentum,
+                             double eps) { return instance_norm(x, rm, rv, w, b, use_input_stats, momentum, eps); });
+  m.def("_local_response_norm",
+        [](T x, int64_t size, double alpha, double beta, double k) { return local_response_norm(x, size, alpha, beta, k); });
+  m.def("_nll_loss", [](T x, T t, OptT w, const std::string& reduction, int64_t ignore_index) {
+    return nll_loss(x, t, w, reduction, ignore_index);
+  });
+  m.def("_cross_entropy", [](T x, T t, OptT w, const std::string& reduction, int64_t ignore_index, double smoothing) {
+    return cross_entropy(x, t, w, reduction, ignore_index, smoothing);
+  });
   // Optimizer steps: lists of tensors (None for a missing grad or buffer), PyTorch's hyperparameters.
   m.def("_sgd_step_",
         [](const std::vector<OptT>& params, const std::vector<OptT>& grads, std::vector<OptT> bufs, double lr,

@@ -58,6 +58,8 @@ inline bool is_signed(Dtype d) { return d != kBool && d != kUInt8; }
 
 // "float32", "int64", ... (PyTorch's names without the "torch." prefix).
 DG_API const char* dtype_name(Dtype d);
+// "Float", "Long", ...: the names PyTorch's C++ error messages use.
+DG_API const char* scalar_type_name(Dtype d);
 // Parses a name ("float32", "float", "double", "long", ...); throws TypeError.
 DG_API Dtype dtype_from_name(const std::string& name);
 

@@ -370,6 +370,27 @@ DG_API Tensor avg_pool(const Tensor& input, IntArrayRef kernel_size, IntArrayRef
 DG_API Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape,
                          const std::optional<Tensor>& weight = std::nullopt,
                          const std::optional<Tensor>& bias = std::nullopt, double eps = 1e-5);
+// x / sqrt(mean of x^2 over the trailing normalized_shape dims + eps) * weight;
+// eps defaults to the machine epsilon of the input's dtype (F.rms_norm).
+DG_API Tensor rms_norm(const Tensor& input, IntArrayRef normalized_shape,
+                       const std::optional<Tensor>& weight = std::nullopt, std::optional<double> eps = std::nullopt);
+// Normalizes each of num_groups groups of channels of a (N, C, *) input over
+// its channels and spatial dims, then per-channel weight * x + bias (F.group_norm).
+DG_API Tensor group_norm(const Tensor& input, int64_t num_groups, const std::optional<Tensor>& weight = std::nullopt,
+                         const std::optional<Tensor>& bias = std::nullopt, double eps = 1e-5);
+// Normalizes each channel of each sample of a (N, C, *) input (F.instance_norm):
+// with use_input_stats, by its own statistics (and folds their batch mean into
+// running_mean/running_var with momentum when given); otherwise by the running
+// statistics.
+DG_API Tensor instance_norm(const Tensor& input, const std::optional<Tensor>& running_mean = std::nullopt,
+                            const std::optional<Tensor>& running_var = std::nullopt,
+                            const std::optional<Tensor>& weight = std::nullopt,
+                            const std::optional<Tensor>& bias = std::nullopt, bool use_input_stats = true,
+                            double momentum = 0.1, double eps = 1e-5);
+// x / (k + alpha / size * sum of x^2 over `size` neighbouring channels)^beta
+// (F.local_response_norm; a (N, C, *) input).
+DG_API Tensor local_response_norm(const Tensor& input, int64_t size, double alpha = 1e-4, double beta = 0.75,
+                                  double k = 1.0);
 
 // Per-channel batch statistics of a (N, C, *) input: mean and biased
 // variance over every dim but 1, in float32 (float64 for float64 input).
@@ -381,9 +402,22 @@ DG_API Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& runni
                          const std::optional<Tensor>& running_var, const std::optional<Tensor>& weight,
                          const std::optional<Tensor>& bias, bool training, double momentum, double eps);
 
-// cross_entropy of (N, C) logits and int64 class indices (N): fused
-// log-softmax forward and a direct softmax-minus-one-hot backward.
-// reduction: "mean" (weighted by weight[target]), "sum" or "none".
+// The negative log likelihood of log-probabilities (C), (N, C) or (N, C, d1,
+// ...) for int64 (or uint8) class indices (), (N) or (N, d1, ...): -input[n,
+// target, ...] * weight[target], skipping ignore_index (F.nll_loss).
+// reduction: "mean" (divided by the sum of weight[target]), "sum" or "none".
+// A target outside [0, C) raises IndexError.
+DG_API Tensor nll_loss(const Tensor& input, const Tensor& target, const std::optional<Tensor>& weight = std::nullopt,
+                       const std::string& reduction = "mean", int64_t ignore_index = -100);
+// F.cross_entropy: log_softmax over the class dim (1, or 0 for a (C) input),
+// then nll_loss for class indices, or -sum(weight * target * log_softmax) for
+// class probabilities (a floating target of the input's shape); label
+// smoothing mixes in the uniform distribution. Class indices without
+// smoothing run fused: a direct softmax-minus-one-hot backward.
+DG_API Tensor cross_entropy(const Tensor& input, const Tensor& target,
+                            const std::optional<Tensor>& weight = std::nullopt, const std::string& reduction = "mean",
+                            int64_t ignore_index = -100, double label_smoothing = 0.0);
+// cross_entropy of (N, C) logits and class indices (N).
 DG_API Tensor cross_entropy_indices(const Tensor& input, const Tensor& target,
                                     const std::optional<Tensor>& weight = std::nullopt,
                                     const std::string& reduction = "mean", int64_t ignore_index = -100);

@@ -448,6 +448,27 @@ int main() {
     CHECK(model->parameters()[1].dtype() == kFloat32 && close(value(model->parameters()[1], {7}), 0.25));
   });
 
+  run_test("nn ops: group norm and a segmentation loss", [] {
+    manual_seed(0);
+    Tensor x = randn({2, 4, 3, 3}).to(kFloat64);
+    Tensor y = group_norm(x, 2, ones({4}, kFloat64) * 2.0, zeros({4}, kFloat64));
+    // Each group of 2 channels x 9 positions: mean 0 and (biased) variance 4 after the weight of 2.
+    Tensor groups = y.view({2, 2, 18});
+    CHECK(max_abs_diff(mean(groups, {2}), zeros({2, 2}, kFloat64)) < 1e-12);
+    CHECK(max_abs_diff(var(groups, {2}, 0.0), full({2, 2}, 4.0, kFloat64)) < 1e-4);
+    Tensor logits = randn({2, 5, 3, 3}).to(kFloat64);
+    set_requires_grad(logits, true);
+    Tensor target = full({2, 3, 3}, 4, kInt64);
+    Tensor loss = cross_entropy(logits, target);
+    Tensor by_hand = nll_loss(log_softmax(logits, 1), target, std::nullopt, "none");
+    CHECK(close(loss.item<double>(), mean(by_hand).item<double>(), 1e-12));
+    backward({loss});
+    CHECK(grad(logits).sizes().equals({2, 5, 3, 3}));
+    CHECK(close(sum(grad(logits)).item<double>(), 0, 1e-12));  // softmax rows minus one-hots
+    target = full({2, 3, 3}, 5, kInt64);
+    CHECK_THROWS(cross_entropy(logits, target), IndexError);
+  });
+
   run_test("optim: SGD follows its update rule", [] {
     Tensor p = arange(1, 4).to(kFloat64);
     set_requires_grad(p, true);
