@@ -162,6 +162,12 @@ def test_group_instance_rms_norm_second_derivatives():
     assert gradgradcheck(lambda y: F.layer_norm(y, (4,), eps=1e-3), (y,))
 
 
+def test_batch_norm_training_second_derivatives():
+    # The batch statistics depend on x too: a second derivative from saved statistics would miss that.
+    x, w, b = _t(_rand(18, 3, 2, 2, 2), True), _t(_rand(19, 2), True), _t(_rand(20, 2), True)
+    assert gradgradcheck(lambda x, w, b: F.batch_norm(x, None, None, w, b, True, 0.1, 1e-3), (x, w, b))
+
+
 def test_group_norm_matches_numpy_with_spatial_dims_and_without_them():
     for shape, groups in (((2, 6, 5, 7), 3), ((4, 6), 2), ((3, 4, 1, 1, 2), 4)):
         x = _rand(13, *shape)

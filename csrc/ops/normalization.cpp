@@ -277,6 +277,7 @@ Tensor per_channel(const Tensor& t, const Tensor& like) {
 struct BatchNormBackward final : Node {
   SavedVariable x, weight;
   Tensor mean, rstd;  // (C) statistics dtype
+  double eps;
   bool training, has_weight, has_bias;
   std::string name() const override { return "NativeBatchNormBackward0"; }
   void release_variables() override {
@@ -288,6 +289,11 @@ struct BatchNormBackward final : Node {
     Shape dims{0};
     for (int64_t d = 2; d < xv.dim(); ++d) dims.push_back(d);
     Tensor mu = per_channel(to_dtype(mean, xv.dtype()), xv), inv = per_channel(to_dtype(rstd, xv.dtype()), xv);
+    if (training && grad_enabled()) {  // create_graph: batch statistics with history, so this is differentiable again
+      mu = dg::mean(xv, dims, true);
+      Tensor centered = sub(xv, mu);
+      inv = rsqrt(add(dg::mean(mul(centered, centered), dims, true), Scalar(eps)));
+    }
     Tensor xhat = mul(sub(xv, mu), inv);
     Tensor w = has_weight ? weight.unpack(this) : Tensor();
     Tensor gw = has_weight ? mul(g, per_channel(w, xv)) : g;
@@ -367,6 +373,7 @@ Tensor batch_norm(const Tensor& input, const std::optional<Tensor>& running_mean
     node->mean = mean;
     node->rstd = rstd;
     node->training = training;
+    node->eps = eps;
     node->has_weight = weight.has_value();
     node->has_bias = bias.has_value();
     record(y, {&input, &wt, &bt}, node);
