@@ -66,6 +66,15 @@ def _segmentation(m):
     return m.randn(8, 21, 64, 64, requires_grad=True), m.randint(0, 21, (8, 64, 64))
 
 
+def _ctc_inputs(m):
+    m.manual_seed(0)
+    return m.randn(50, 16, 20).log_softmax(2).detach().requires_grad_(), m.randint(1, 20, (16, 20))
+
+
+def _ctc(F, log_probs, targets):
+    return F.ctc_loss(log_probs, targets, [50] * 16, [20] * 16)
+
+
 # The normalisation and loss cases of #21 (row norms on one kernel, class losses of any shape).
 NORM_LOSS_CASES = [
     Case("group_norm 8 groups (16,64,32,32)", _nn_case(_affine_image(False), lambda F, x, w, b: F.group_norm(x, 8, w, b)),
@@ -85,6 +94,7 @@ NORM_LOSS_CASES = [
                                                     lambda F, x: F.log_softmax(x, 1)), target=1.0),
     Case("cross_entropy (8,21,64,64) fwd+bwd", _nn_case(_segmentation, lambda F, x, t: F.cross_entropy(x, t), True),
          target=1.0),
+    Case("ctc_loss T50 N16 C20 S20 fwd+bwd", _nn_case(_ctc_inputs, _ctc, True), target=1.0),
 ]
 
 

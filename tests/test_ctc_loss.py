@@ -69,3 +69,77 @@ def test_against_pytorch_when_installed():
     np.testing.assert_allclose(results[0][0], results[2][0], rtol=1e-12)
     np.testing.assert_allclose(results[0][1], results[2][1], atol=1e-12)
     np.testing.assert_allclose(results[1], results[3], rtol=1e-12)
+
+
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_reductions_dtypes_and_gradients_against_pytorch(reduction, dtype):
+    torch = pytest.importorskip("torch")
+    logits = RNG.standard_normal((9, 4, 6)).astype(dtype)
+    flat, in_lens, tgt_lens = np.array([1, 5, 5, 2, 3, 1, 1, 4]), [9, 7, 3, 0], [3, 2, 3, 0]  # one impossible sample
+    got = []
+    for lib in (dyngraph, torch):
+        x = lib.tensor(logits, requires_grad=True)
+        for zero_infinity in (True, False):
+            loss = lib.nn.functional.ctc_loss(x.log_softmax(2), lib.tensor(flat), tuple(in_lens), tuple(tgt_lens),
+                                              blank=0, reduction=reduction, zero_infinity=zero_infinity)
+            assert str(loss.dtype).endswith(dtype)
+            if zero_infinity:
+                loss.sum().backward()
+            got.append(loss.detach().numpy())
+        got.append(x.grad.numpy())
+    tol = 1e-5 if dtype == "float32" else 1e-12
+    for mine, theirs in zip(got[:3], got[3:]):
+        np.testing.assert_allclose(mine, theirs, rtol=tol, atol=tol)
+
+
+def test_unbatched_input_and_lengths_as_zero_d_tensors():
+    lp = dyngraph.tensor(RNG.standard_normal((5, 4))).log_softmax(1)
+    one = F.ctc_loss(lp, dyngraph.tensor([1, 2]), dyngraph.tensor(5), dyngraph.tensor(2), reduction="none")
+    batched = F.ctc_loss(lp.unsqueeze(1), dyngraph.tensor([[1, 2]]), [5], [2], reduction="none")
+    assert one.shape == () and one.item() == pytest.approx(batched.item(), rel=1e-12)
+
+
+def test_hostile_targets_and_lengths_raise():
+    lp = dyngraph.randn(5, 2, 4).log_softmax(2)
+    t = dyngraph.tensor([[1, 2], [1, 1]])
+    with pytest.raises(IndexError, match="out of bounds"):
+        F.ctc_loss(lp, dyngraph.tensor([[1, 4], [1, 1]]), [5, 5], [2, 2])
+    with pytest.raises(IndexError):
+        F.ctc_loss(lp, dyngraph.tensor([[1, -3], [1, 1]]), [5, 5], [2, 2])
+    for in_lens, tgt_lens in (([5, 6], [2, 2]), ([5, -1], [2, 2]), ([5, 5], [2, 3]), ([5, 5], [2, -1]),
+                              ([5], [2, 2]), ([5, 5], [2]), ([5, 5], [2 ** 62, 2])):
+        with pytest.raises(RuntimeError):
+            F.ctc_loss(lp, t, in_lens, tgt_lens)
+    with pytest.raises(RuntimeError):  # the concatenated targets are too short
+        F.ctc_loss(lp, dyngraph.tensor([1, 2, 1]), [5, 5], [2, 2])
+    with pytest.raises(RuntimeError):  # lengths whose sum overflows int64
+        F.ctc_loss(lp, dyngraph.tensor([1, 2, 1]), [5, 5], [2 ** 62, 2 ** 62])
+    with pytest.raises(RuntimeError, match="blank must be in label range"):
+        F.ctc_loss(lp, t, [5, 5], [2, 2], blank=4)
+    with pytest.raises(NotImplementedError):
+        F.ctc_loss(lp.half(), t, [5, 5], [2, 2])
+
+
+def test_errors_match_pytorch():
+    torch = pytest.importorskip("torch")
+    cases = [
+        lambda m, lp, t: m.nn.functional.ctc_loss(lp, t, [5, 6], [2, 2]),
+        lambda m, lp, t: m.nn.functional.ctc_loss(lp, t, [5, 5], [2, 3]),
+        lambda m, lp, t: m.nn.functional.ctc_loss(lp, t, [5], [2, 2]),
+        lambda m, lp, t: m.nn.functional.ctc_loss(lp, t, [5, 5], [2, 2], blank=4),
+        lambda m, lp, t: m.nn.functional.ctc_loss(lp, t, [5, 5], [2, 2], reduction="foo"),
+        lambda m, lp, t: m.nn.functional.ctc_loss(lp[0], t, [5, 5], [2, 2]),
+        lambda m, lp, t: m.nn.functional.ctc_loss(lp[:, 0], t[0], 5, 2),
+        lambda m, lp, t: m.nn.functional.ctc_loss(lp, t.unsqueeze(0), [5, 5], [2, 2]),
+        lambda m, lp, t: m.nn.functional.ctc_loss(lp, t.float(), [5, 5], [2, 2]),
+    ]
+    for case in cases:
+        kinds = []
+        for lib in (dyngraph, torch):
+            try:
+                case(lib, lib.randn(5, 2, 4).log_softmax(2), lib.tensor([[1, 2], [1, 1]]))
+                kinds.append(None)
+            except Exception as e:  # noqa: BLE001 - the exception type is what is compared
+                kinds.append(type(e).__name__)
+        assert kinds[0] == kinds[1], kinds

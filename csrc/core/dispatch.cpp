@@ -88,7 +88,7 @@ std::vector<std::string> missing_kernels(DeviceType type) {
   DG_SLOT(sort) DG_SLOT(scan) DG_SLOT(softmax) DG_SLOT(where) DG_SLOT(gemm) DG_SLOT(im2col) DG_SLOT(col2im)
   DG_SLOT(max_pool) DG_SLOT(resample) DG_SLOT(resample_backward) DG_SLOT(taps) DG_SLOT(grid_taps)
   DG_SLOT(recurrent_step)
-  DG_SLOT(recurrent_step_backward) DG_SLOT(row_norm) DG_SLOT(row_norm_backward) DG_SLOT(channel_moments) DG_SLOT(nll) DG_SLOT(nll_scatter)
+  DG_SLOT(recurrent_step_backward) DG_SLOT(row_norm) DG_SLOT(row_norm_backward) DG_SLOT(channel_moments) DG_SLOT(nll) DG_SLOT(nll_scatter) DG_SLOT(ctc) DG_SLOT(ctc_backward)
   DG_SLOT(sgd) DG_SLOT(adam)
 #undef DG_SLOT
   return missing;

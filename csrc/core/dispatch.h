@@ -292,6 +292,28 @@ using NllKernel = void (*)(const NllArgs& args);
 // grad[o, target[o, i], i] += value[o, i] over a dense (outer, C, inner) grad,
 // skipping ignore_index (the targets were checked by the forward).
 using NllScatterKernel = void (*)(Tensor& grad, const Tensor& target, const Tensor& value, int64_t ignore_index);
+// The CTC loss of dense (T, N, C) log-probabilities (float32/64): sample n
+// reads its first input_lengths[n] steps and its target, the first
+// target_lengths[n] entries of row n of the dense (N, S) int64 targets (in [0,
+// C), as the op checks). The forward writes log_alpha (N, T, 2S + 1; entries
+// outside a sample's steps and states -inf) and the per-sample negative log
+// likelihood. The backward also needs grad_scale (N), d loss / d nll[n], and
+// writes grad (T, N, C) (0 past a sample's input length, and for a sample
+// whose likelihood is 0 under zero_infinity), using log_beta as scratch.
+struct CtcArgs {
+  const Tensor* log_probs;
+  const Tensor* targets;
+  const Tensor* input_lengths;   // (N) int64, on the device
+  const Tensor* target_lengths;  // (N) int64, on the device
+  int64_t blank;
+  Tensor* log_alpha;
+  Tensor* neg_log_likelihood;
+  const Tensor* grad_scale = nullptr;  // backward only, from here on
+  bool zero_infinity = false;
+  Tensor* log_beta = nullptr;
+  Tensor* grad = nullptr;
+};
+using CtcKernel = void (*)(const CtcArgs& args);
 // Per-channel mean and biased variance of a dense (N, C, S) input, into
 // dense (C) statistics of the opmath dtype (float32, or float64).
 using ChannelMomentsKernel = void (*)(const Tensor& x, Tensor& mean, Tensor& var);
@@ -388,6 +410,8 @@ struct KernelTable {
   ChannelMomentsKernel channel_moments = nullptr;
   NllKernel nll = nullptr;
   NllScatterKernel nll_scatter = nullptr;
+  CtcKernel ctc = nullptr;
+  CtcKernel ctc_backward = nullptr;
   SgdKernel sgd = nullptr;
   AdamKernel adam = nullptr;
   LapackKernel lapack = nullptr;  // optional: a device without one runs factorizations on CPU copies

@@ -63,6 +63,10 @@ void bind_nn(py::module_& m) {
   m.def("_nll_loss", [](T x, T t, OptT w, const std::string& reduction, int64_t ignore_index) {
     return nll_loss(x, t, w, reduction, ignore_index);
   });
+  m.def("_ctc_loss", [](T lp, T targets, std::vector<int64_t> input_lengths, std::vector<int64_t> target_lengths,
+                        int64_t blank, const std::string& reduction, bool zero_infinity) {
+    return ctc_loss(lp, targets, input_lengths, target_lengths, blank, reduction, zero_infinity);
+  });
   m.def("_cross_entropy", [](T x, T t, OptT w, const std::string& reduction, int64_t ignore_index, double smoothing) {
     return cross_entropy(x, t, w, reduction, ignore_index, smoothing);
   });

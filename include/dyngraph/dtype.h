@@ -151,6 +151,16 @@ DG_DTYPE_OF(complex128_t, kComplex128)
     }                                                   \
   }()
 
+// float32 and float64 only (the ops that, as in PyTorch, have no half-precision kernel).
+#define DG_DISPATCH_FLOAT_DOUBLE(D, NAME, ...)              \
+  [&] {                                                     \
+    switch (D) {                                            \
+      DG_DISPATCH_CASE(::dg::kFloat32, float, __VA_ARGS__)  \
+      DG_DISPATCH_CASE(::dg::kFloat64, double, __VA_ARGS__) \
+      DG_DISPATCH_UNSUPPORTED(D, NAME)                      \
+    }                                                       \
+  }()
+
 #define DG_DISPATCH_INTEGRAL(D, NAME, ...)              \
   [&] {                                                 \
     switch (D) {                                        \

@@ -417,6 +417,16 @@ DG_API Tensor nll_loss(const Tensor& input, const Tensor& target, const std::opt
 DG_API Tensor cross_entropy(const Tensor& input, const Tensor& target,
                             const std::optional<Tensor>& weight = std::nullopt, const std::string& reduction = "mean",
                             int64_t ignore_index = -100, double label_smoothing = 0.0);
+// The connectionist temporal classification loss (F.ctc_loss): -log of the
+// total probability of the alignments of each sample's target to its first
+// input_lengths[n] steps of log_probs (T, N, C), or (T, C) unbatched. targets
+// are padded (N, S) or the 1-D concatenation of the targets; blank is the
+// blank class. reduction "mean" divides each loss by its target length (at
+// least 1) before averaging; zero_infinity turns the infinite loss (and the
+// gradient) of a sample with no alignment into 0. float32 and float64.
+DG_API Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, IntArrayRef input_lengths,
+                       IntArrayRef target_lengths, int64_t blank = 0, const std::string& reduction = "mean",
+                       bool zero_infinity = false);
 // cross_entropy of (N, C) logits and class indices (N).
 DG_API Tensor cross_entropy_indices(const Tensor& input, const Tensor& target,
                                     const std::optional<Tensor>& weight = std::nullopt,

@@ -467,6 +467,11 @@ int main() {
     CHECK(close(sum(grad(logits)).item<double>(), 0, 1e-12));  // softmax rows minus one-hots
     target = full({2, 3, 3}, 5, kInt64);
     CHECK_THROWS(cross_entropy(logits, target), IndexError);
+    // CTC with one step and the empty target: the only alignment is the blank.
+    Tensor lp = log_softmax(randn({1, 1, 3}).to(kFloat64), 2);
+    Tensor ctc = ctc_loss(lp, zeros({1, 0}, kInt64), {1}, {0}, 0, "sum");
+    CHECK(close(ctc.item<double>(), -value(lp, {0, 0, 0}), 1e-12));
+    CHECK_THROWS(ctc_loss(lp, full({1, 1}, 3, kInt64), {1}, {1}), IndexError);
   });
 
   run_test("optim: SGD follows its update rule", [] {
