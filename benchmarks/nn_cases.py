@@ -75,6 +75,15 @@ def _ctc(F, log_probs, targets):
     return F.ctc_loss(log_probs, targets, [50] * 16, [20] * 16)
 
 
+def _bag_inputs(m):
+    m.manual_seed(0)
+    return m.randint(0, 10000, (4096,)), m.arange(0, 4096, 16), m.randn(10000, 64, requires_grad=True)
+
+
+def _bag(F, indices, offsets, weight):
+    return F.embedding_bag(indices, weight, offsets, mode="mean")
+
+
 # The normalisation and loss cases of #21 (row norms on one kernel, class losses of any shape).
 NORM_LOSS_CASES = [
     Case("group_norm 8 groups (16,64,32,32)", _nn_case(_affine_image(False), lambda F, x, w, b: F.group_norm(x, 8, w, b)),
@@ -95,6 +104,7 @@ NORM_LOSS_CASES = [
     Case("cross_entropy (8,21,64,64) fwd+bwd", _nn_case(_segmentation, lambda F, x, t: F.cross_entropy(x, t), True),
          target=1.0),
     Case("ctc_loss T50 N16 C20 S20 fwd+bwd", _nn_case(_ctc_inputs, _ctc, True), target=1.0),
+    Case("embedding_bag mean 256 bags x16 of (10000,64) fwd+bwd", _nn_case(_bag_inputs, _bag, True), target=1.0),
 ]
 
 

@@ -89,6 +89,7 @@ std::vector<std::string> missing_kernels(DeviceType type) {
   DG_SLOT(max_pool) DG_SLOT(resample) DG_SLOT(resample_backward) DG_SLOT(taps) DG_SLOT(grid_taps)
   DG_SLOT(recurrent_step)
   DG_SLOT(recurrent_step_backward) DG_SLOT(row_norm) DG_SLOT(row_norm_backward) DG_SLOT(channel_moments) DG_SLOT(nll) DG_SLOT(nll_scatter) DG_SLOT(ctc) DG_SLOT(ctc_backward)
+  DG_SLOT(embedding_bag) DG_SLOT(embedding_bag_backward)
   DG_SLOT(sgd) DG_SLOT(adam)
 #undef DG_SLOT
   return missing;

@@ -314,6 +314,33 @@ struct CtcArgs {
   Tensor* grad = nullptr;
 };
 using CtcKernel = void (*)(const CtcArgs& args);
+// embedding_bag over a dense (V, D) weight: bag b reduces the rows named by
+// indices[offsets[b] .. offsets[b + 1]) (dense int64; offsets (B + 1),
+// non-decreasing within the indices, as the op checks), skipping padding_idx
+// (-1: none). Forward: output (B, D) (an empty bag gives 0), bag_size (B) int64
+// (the rows counted), and for max the chosen row per feature, max_indices (B,
+// D) int64 (-1 for an empty bag). An index outside [0, V) is written to
+// bad_index (a 2-element int64 tensor on the device, preset to {0, 0}) as
+// {1, index}. Backward: grad_weight (V, D), zero-filled by the caller, gets
+// each bag's gradient added to its rows, and grad_per_sample_weights (n) when
+// given gets the dot products of the gradient and the rows.
+enum class BagMode : uint8_t { sum, mean, max };
+struct EmbeddingBagArgs {
+  const Tensor* weight;
+  const Tensor* indices;
+  const Tensor* offsets;
+  const Tensor* per_sample_weights;  // (n) of the weight's dtype, or null (sum only)
+  BagMode mode;
+  int64_t padding_idx;
+  Tensor* output = nullptr;
+  Tensor* bag_size = nullptr;
+  Tensor* max_indices = nullptr;
+  Tensor* bad_index = nullptr;
+  const Tensor* grad_output = nullptr;  // backward only, from here on
+  Tensor* grad_weight = nullptr;
+  Tensor* grad_per_sample_weights = nullptr;
+};
+using EmbeddingBagKernel = void (*)(const EmbeddingBagArgs& args);
 // Per-channel mean and biased variance of a dense (N, C, S) input, into
 // dense (C) statistics of the opmath dtype (float32, or float64).
 using ChannelMomentsKernel = void (*)(const Tensor& x, Tensor& mean, Tensor& var);
@@ -412,6 +439,8 @@ struct KernelTable {
   NllScatterKernel nll_scatter = nullptr;
   CtcKernel ctc = nullptr;
   CtcKernel ctc_backward = nullptr;
+  EmbeddingBagKernel embedding_bag = nullptr;
+  EmbeddingBagKernel embedding_bag_backward = nullptr;
   SgdKernel sgd = nullptr;
   AdamKernel adam = nullptr;
   LapackKernel lapack = nullptr;  // optional: a device without one runs factorizations on CPU copies

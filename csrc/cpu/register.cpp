@@ -18,6 +18,7 @@ void register_recurrent_kernels(KernelTable& t);
 void register_optimizer_kernels(KernelTable& t);
 void register_lapack_kernels(KernelTable& t);
 void register_loss_kernels(KernelTable& t);
+void register_embedding_bag_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   register_elementwise_kernels(t);
@@ -35,6 +36,7 @@ void register_kernels(KernelTable& t) {
   register_optimizer_kernels(t);
   register_lapack_kernels(t);
   register_loss_kernels(t);
+  register_embedding_bag_kernels(t);
 }
 
 }  // namespace dg::cpu

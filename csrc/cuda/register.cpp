@@ -21,6 +21,7 @@ void register_optimizer_kernels(KernelTable& t);
 void register_sort_kernels(KernelTable& t);
 void register_nonzero_kernel(KernelTable& t);
 void register_loss_kernels(KernelTable& t);
+void register_embedding_bag_kernels(KernelTable& t);
 
 void register_kernels(KernelTable& t) {
   set_allocator(DeviceType::CUDA, caching_allocator());
@@ -38,6 +39,7 @@ void register_kernels(KernelTable& t) {
   register_sort_kernels(t);
   register_nonzero_kernel(t);
   register_loss_kernels(t);
+  register_embedding_bag_kernels(t);
 }
 
 }  // namespace dg::cuda

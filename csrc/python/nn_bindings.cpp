@@ -67,6 +67,11 @@ void bind_nn(py::module_& m) {
                         int64_t blank, const std::string& reduction, bool zero_infinity) {
     return ctc_loss(lp, targets, input_lengths, target_lengths, blank, reduction, zero_infinity);
   });
+  m.def("_embedding_bag", [](T weight, T input, OptT offsets, const std::string& mode, OptT per_sample_weights,
+                             bool include_last_offset, std::optional<int64_t> padding_idx, bool scale_grad_by_freq) {
+    return embedding_bag(weight, input, offsets, mode, per_sample_weights, include_last_offset, padding_idx,
+                         scale_grad_by_freq);
+  });
   m.def("_cross_entropy", [](T x, T t, OptT w, const std::string& reduction, int64_t ignore_index, double smoothing) {
     return cross_entropy(x, t, w, reduction, ignore_index, smoothing);
   });

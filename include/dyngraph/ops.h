@@ -427,6 +427,17 @@ DG_API Tensor cross_entropy(const Tensor& input, const Tensor& target,
 DG_API Tensor ctc_loss(const Tensor& log_probs, const Tensor& targets, IntArrayRef input_lengths,
                        IntArrayRef target_lengths, int64_t blank = 0, const std::string& reduction = "mean",
                        bool zero_infinity = false);
+// F.embedding_bag: the rows of weight (V, D) named by each bag of indices,
+// summed, averaged or maxed (mode "sum", "mean", "max") into a (B, D) result.
+// A 1-d input needs offsets (each bag's start; include_last_offset: the last
+// entry ends the last bag); a 2-d input is B bags of equal length.
+// per_sample_weights (sum only) scale each row; padding_idx rows are skipped;
+// scale_grad_by_freq divides each row's gradient by its count in the input.
+DG_API Tensor embedding_bag(const Tensor& weight, const Tensor& input,
+                            const std::optional<Tensor>& offsets = std::nullopt, const std::string& mode = "mean",
+                            const std::optional<Tensor>& per_sample_weights = std::nullopt,
+                            bool include_last_offset = false, std::optional<int64_t> padding_idx = std::nullopt,
+                            bool scale_grad_by_freq = false);
 // cross_entropy of (N, C) logits and class indices (N).
 DG_API Tensor cross_entropy_indices(const Tensor& input, const Tensor& target,
                                     const std::optional<Tensor>& weight = std::nullopt,

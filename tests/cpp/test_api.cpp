@@ -472,6 +472,11 @@ int main() {
     Tensor ctc = ctc_loss(lp, zeros({1, 0}, kInt64), {1}, {0}, 0, "sum");
     CHECK(close(ctc.item<double>(), -value(lp, {0, 0, 0}), 1e-12));
     CHECK_THROWS(ctc_loss(lp, full({1, 1}, 3, kInt64), {1}, {1}), IndexError);
+    // embedding_bag: bags {0, 1} and {2} of a 3 x 2 weight, averaged.
+    Tensor table = arange(0, 6).to(kFloat64).view({3, 2});
+    Tensor bags = embedding_bag(table, arange(0, 3), arange(0, 4, 2));
+    CHECK(bags.sizes().equals({2, 2}) && close(value(bags, {0, 1}), 2) && close(value(bags, {1, 0}), 4));
+    CHECK_THROWS(embedding_bag(table, arange(1, 4), arange(0, 4, 2)), Error);  // index 3 of 3 rows
   });
 
   run_test("optim: SGD follows its update rule", [] {
