@@ -111,3 +111,13 @@ def test_errors_match_pytorch():
             except Exception as e:  # noqa: BLE001 - the exception type is what is compared
                 kinds.append(type(e).__name__)
         assert kinds[0] == kinds[1], kinds
+
+
+def test_no_bags_gives_zero_per_sample_weight_gradients():
+    w = dyngraph.ones(5, 2, requires_grad=True)
+    p = dyngraph.ones(3, requires_grad=True)
+    out = F.embedding_bag(dyngraph.tensor([0, 1, 2]), w, dyngraph.tensor([0]), mode="sum", per_sample_weights=p,
+                          include_last_offset=True)
+    assert out.shape == (0, 2)
+    (out.sum() + p.sum() * 0).backward()
+    np.testing.assert_array_equal(p.grad.numpy(), np.zeros(3))

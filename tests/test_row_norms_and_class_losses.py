@@ -236,3 +236,37 @@ def test_norm_errors_match_torch():
         lambda m: L(m).local_response_norm(m.randn(2, 3, 4), 0),
     ]
     _errors_match(torch, cases)
+
+
+# ---- edge cases a review found --------------------------------------------------------------------
+
+
+def test_group_norm_without_spatial_elements_has_zero_parameter_gradients():
+    w, b = dyngraph.ones(4, requires_grad=True), dyngraph.zeros(4, requires_grad=True)
+    F.group_norm(dyngraph.randn(2, 4, 0), 2, w, b).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), np.zeros(4))
+    np.testing.assert_array_equal(b.grad.numpy(), np.zeros(4))
+
+
+def test_rms_norm_half_precision_default_eps_and_mixed_weights_as_torch():
+    torch = pytest.importorskip("torch")
+    x = np.full((2, 8), 0.01, dtype=np.float32)
+    for name in ("bfloat16", "float16"):
+        mine = F.rms_norm(dyngraph.tensor(x).to(getattr(dyngraph, name)), (8,))
+        theirs = torch.nn.functional.rms_norm(torch.tensor(x).to(getattr(torch, name)), (8,))
+        assert mine.dtype == getattr(dyngraph, name)
+        np.testing.assert_allclose(mine.float().numpy(), theirs.float().numpy(), rtol=1e-2)
+    xd, w = _rand(21, 3, 4), np.random.default_rng(22).standard_normal(4).astype(np.float32)
+    mine = F.rms_norm(_t(xd), (4,), dyngraph.tensor(w))
+    theirs = torch.nn.functional.rms_norm(torch.tensor(xd), (4,), torch.tensor(w))
+    assert mine.dtype == dyngraph.float64
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-6)
+
+
+def test_local_response_norm_keeps_small_channels_next_to_a_large_one():
+    torch = pytest.importorskip("torch")
+    x = np.full((1, 6, 2), 1e-2, dtype=np.float32)
+    x[0, 2] = 3e3
+    mine = F.local_response_norm(dyngraph.tensor(x), 3, alpha=1.0, k=1e-3).numpy()
+    theirs = torch.nn.functional.local_response_norm(torch.tensor(x), 3, alpha=1.0, k=1e-3).numpy()
+    np.testing.assert_allclose(mine, theirs, rtol=1e-5)

@@ -29,7 +29,8 @@ struct EmbeddingBagBackward final : Node {
     Tensor g = contiguous(to_dtype(grads[0], w.dtype())), dense = contiguous(w);
     Tensor psw = has_per_sample_weights ? contiguous(per_sample_weights.unpack(this)) : Tensor();
     Tensor grad_weight = zeros(w.sizes(), TensorOptions(w.dtype()).device(w.device()));
-    Tensor grad_psw = has_per_sample_weights ? empty(psw.sizes(), TensorOptions(w.dtype()).device(w.device())) : Tensor();
+    // zeros: an index in no bag (there are no bags) gets no gradient.
+    Tensor grad_psw = has_per_sample_weights ? zeros(psw.sizes(), TensorOptions(w.dtype()).device(w.device())) : Tensor();
     EmbeddingBagArgs args{&dense, &indices, &offsets, psw.defined() ? &psw : nullptr, mode, padding_idx};
     args.bag_size = &bag_size;
     args.max_indices = max_indices.defined() ? &max_indices : nullptr;
@@ -121,6 +122,8 @@ Tensor embedding_bag(const Tensor& weight, const Tensor& input, const std::optio
     DG_CHECK(per_sample_weights->dtype() == weight.dtype(), Error, "Expected tensor for argument #1 'weight' to have "
              "the same type as tensor for argument #1 'per_sample_weights'; but type ",
              scalar_type_name(weight.dtype()), " does not equal ", scalar_type_name(per_sample_weights->dtype()));
+    DG_CHECK(per_sample_weights->device() == weight.device(), Error, "Expected all tensors to be on the same device, "
+             "but found at least two devices, ", weight.device().str(), " and ", per_sample_weights->device().str(), "!");
     psw = reshape(contiguous(*per_sample_weights), {-1});
   }
   const Device device = weight.device();

@@ -44,9 +44,12 @@ ClassLayout class_layout(const Tensor& input, const Tensor& target) {
   return {outer, classes, inner, expected};
 }
 
-Tensor class_targets(const Tensor& target) {
+// The targets as dense int64 on the input's device (PyTorch's device rule: no implicit moves).
+Tensor class_targets(const Tensor& target, const Tensor& input) {
   DG_CHECK(target.dtype() == kInt64 || target.dtype() == kUInt8, Error,
            "expected target dtype to be Long or Byte, but got ", scalar_type_name(target.dtype()));
+  DG_CHECK(target.device() == input.device(), Error, "Expected all tensors to be on the same device, but found at "
+           "least two devices, ", input.device().str(), " and ", target.device().str(), "!");
   return contiguous(to_dtype(target, kInt64));
 }
 
@@ -56,6 +59,8 @@ void check_class_weight(const std::optional<Tensor>& weight, const Tensor& input
            classes, " classes or no classes but got weight tensor of shape: ", weight->sizes());
   DG_CHECK(weight->dtype() == input.dtype(), Error, "expected scalar type ", scalar_type_name(input.dtype()),
            " but found ", scalar_type_name(weight->dtype()));
+  DG_CHECK(weight->device() == input.device(), Error, "Expected all tensors to be on the same device, but found at "
+           "least two devices, ", input.device().str(), " and ", weight->device().str(), "!");
 }
 
 // The per-position terms of dense (outer, C, inner) log-probabilities:
@@ -67,10 +72,9 @@ std::pair<Tensor, Tensor> nll_terms(const Tensor& log_probs, const Tensor& targe
   Tensor losses = empty(shape, TensorOptions(log_probs.dtype()).device(device));
   Tensor sample_weights = empty(shape, TensorOptions(log_probs.dtype()).device(device));
   if (target.numel() == 0) return {losses, sample_weights};
-  Tensor w = weight ? contiguous(to_device(*weight, device)) : Tensor();
-  Tensor t = to_device(target, device);
+  Tensor w = weight ? contiguous(*weight) : Tensor();
   Tensor bad = full({1}, Scalar(ignore_index), TensorOptions(kInt64).device(device));
-  NllArgs args{&log_probs, &t, w.defined() ? &w : nullptr, ignore_index, &losses, &sample_weights, &bad};
+  NllArgs args{&log_probs, &target, w.defined() ? &w : nullptr, ignore_index, &losses, &sample_weights, &bad};
   checked_kernel(kernel_table(device.type).nll, "nll_loss", device)(args);
   // One read of one value: the only host synchronisation of the loss.
   const int64_t first_bad = bad.item<int64_t>();
@@ -188,7 +192,7 @@ Tensor nll_loss(const Tensor& input, const Tensor& target, const std::optional<T
   const ClassLayout layout = class_layout(input, target);
   DG_CHECK(is_floating_point(input.dtype()), NotImplementedError, "\"nll_loss_out_frame\" not implemented for '",
            scalar_type_name(input.dtype()), "'");
-  Tensor t = class_targets(target);
+  Tensor t = class_targets(target, input);
   check_class_weight(weight, input, layout.classes);
   Tensor losses, sample_weights, weight_sum, out;
   {
@@ -216,7 +220,7 @@ Tensor cross_entropy(const Tensor& input, const Tensor& target, const std::optio
   if (is_floating_point(target.dtype()))
     return cross_entropy_probabilities(input, target, weight, reduction, label_smoothing);
   const ClassLayout layout = class_layout(input, target);
-  Tensor t = class_targets(target);
+  Tensor t = class_targets(target, input);
   DG_CHECK(is_floating_point(input.dtype()), NotImplementedError,
            "\"log_softmax_lastdim_kernel_impl\" not implemented for '", scalar_type_name(input.dtype()), "'");
   check_class_weight(weight, input, layout.classes);

@@ -63,8 +63,9 @@ struct RowNormBackward final : Node {
     Tensor x2 = reshape(contiguous(xv), {rows, n}), g2 = reshape(contiguous(to_dtype(grad, xv.dtype())), {rows, n});
     Tensor w = has_weight ? contiguous(weight.unpack(this)) : Tensor();
     Tensor gx = empty({rows, n}, TensorOptions(xv.dtype()).device(xv.device()));
-    Tensor gx_sums = has_weight ? empty({rows, layout.channels}, stat) : Tensor();
-    Tensor g_sums = has_bias ? empty({rows, layout.channels}, stat) : Tensor();
+    // zeros: with no elements per row (n == 0) the kernel is skipped, and the sums are 0.
+    Tensor gx_sums = has_weight ? zeros({rows, layout.channels}, stat) : Tensor();
+    Tensor g_sums = has_bias ? zeros({rows, layout.channels}, stat) : Tensor();
     if (rows > 0 && n > 0) {
       RowNormBackwardArgs args{&g2,  &x2, has_weight ? &w : nullptr, &mean, &rstd,
                                RowNormArgs{eps, layout.groups, layout.inner, layout.centered},
@@ -160,15 +161,9 @@ NormLayout trailing_layout(const Tensor& input, IntArrayRef normalized_shape, co
   return {n ? input.numel() / n : 0, 1, n, 1, centered};
 }
 
-// PyTorch's default rms_norm eps: the machine epsilon of the input's dtype.
-double machine_epsilon(Dtype d) {
-  switch (d) {
-    case kFloat16: return 0.0009765625;
-    case kBFloat16: return 0.0078125;
-    case kFloat64: return 2.220446049250313e-16;
-    default: return 1.1920928955078125e-07;
-  }
-}
+// PyTorch's default rms_norm eps: the machine epsilon of the type it computes
+// in (float32 for float16 and bfloat16 inputs).
+double machine_epsilon(Dtype d) { return d == kFloat64 ? 2.220446049250313e-16 : 1.1920928955078125e-07; }
 
 }  // namespace
 
@@ -181,8 +176,17 @@ Tensor layer_norm(const Tensor& input, IntArrayRef normalized_shape, const std::
 Tensor rms_norm(const Tensor& input, IntArrayRef normalized_shape, const std::optional<Tensor>& weight,
                 std::optional<double> eps) {
   NormLayout layout = trailing_layout(input, normalized_shape, weight, std::nullopt, false);
-  return row_norm(input, weight, std::nullopt, layout, eps ? *eps : machine_epsilon(input.dtype()), "rms_norm",
-                  "RmsNormBackward0");
+  const double epsilon = eps ? *eps : machine_epsilon(input.dtype());
+  // Unlike the other norms, PyTorch's rms_norm takes a weight of any floating dtype: it computes in the
+  // input's opmath type and returns the input's dtype.
+  if (weight && weight->dtype() != input.dtype() && is_floating_point(input.dtype()) &&
+      is_floating_point(weight->dtype())) {
+    const Dtype compute = input.dtype() == kFloat64 ? kFloat64 : kFloat32;
+    Tensor y = row_norm(to_dtype(input, compute), to_dtype(*weight, compute), std::nullopt, layout, epsilon,
+                        "rms_norm", "RmsNormBackward0");
+    return to_dtype(y, input.dtype());
+  }
+  return row_norm(input, weight, std::nullopt, layout, epsilon, "rms_norm", "RmsNormBackward0");
 }
 
 Tensor group_norm(const Tensor& input, int64_t num_groups, const std::optional<Tensor>& weight,
@@ -237,24 +241,23 @@ Tensor instance_norm(const Tensor& input, const std::optional<Tensor>& running_m
   return row_norm(input, weight, bias, {n, c, 1, count, true}, eps, "instance_norm", "NativeBatchNormBackward0");
 }
 
-// x / (k + alpha / size * (sum of squares over `size` neighbouring channels,
-// zero-padded))^beta. The window sums are differences of one cumulative sum
-// over the channels, so every op here is a single pass.
+// x / (k + alpha * (mean of x^2 over `size` neighbouring channels,
+// zero-padded))^beta, as PyTorch computes it: the window means are an average
+// pool over the channel axis of the padded squares (direct sums, so a large
+// channel does not cancel its small neighbours as a cumulative sum would).
 Tensor local_response_norm(const Tensor& input, int64_t size, double alpha, double beta, double k) {
   DG_CHECK(input.dim() >= 3, ValueError, "Expected 3D or higher dimensionality input (got ", input.dim(),
            " dimensions)");
   DG_CHECK(size > 0, Error, "kernel size should be greater than zero, but got kH: ", size, " kW: 1");
   if (input.numel() == 0) return input;
-  const int64_t c = input.sizes()[1];
+  const int64_t n = input.sizes()[0], c = input.sizes()[1], spatial = input.numel() / (n * c);
   auto padding = [&](int64_t channels) {
-    Shape shape = input.sizes();
-    shape[1] = channels;
-    return zeros(shape, TensorOptions(input.dtype()).device(input.device()));
+    return zeros({n, 1, channels, spatial}, TensorOptions(input.dtype()).device(input.device()));
   };
-  Tensor squares = cat({padding(size / 2 + 1), square(input), padding((size - 1) / 2)}, 1);
-  Tensor csum = cumsum(squares, 1);
-  Tensor window = sub(narrow(csum, 1, size, c), narrow(csum, 1, 0, c));
-  return div(input, pow(add(mul(window, Scalar(alpha / static_cast<double>(size))), Scalar(k)), Scalar(beta)));
+  Tensor squares = reshape(square(input), {n, 1, c, spatial});
+  Tensor padded = cat({padding(size / 2), squares, padding((size - 1) / 2)}, 2);
+  Tensor window = reshape(avg_pool(padded, {size, 1}, {1, 1}, {0, 0}), input.sizes());
+  return div(input, pow(add(mul(window, Scalar(alpha)), Scalar(k)), Scalar(beta)));
 }
 
 }  // namespace dg
