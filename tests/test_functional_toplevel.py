@@ -157,3 +157,46 @@ def test_deprecated_norms_and_removed_solvers():
     t = dyngraph.arange(6.0)
     assert dyngraph.resize_as_(t, dyngraph.empty(2, 2)) is t and t.shape == (2, 2)
     assert dyngraph.from_dlpack(dyngraph.to_dlpack(t)).tolist() == [[0.0, 1.0], [2.0, 3.0]]
+
+
+def test_conv_tbc_against_a_numpy_convolution_and_torch():
+    rng = np.random.default_rng(60)
+    x, w, b = rng.standard_normal((6, 2, 3)), rng.standard_normal((3, 3, 4)), rng.standard_normal(4)
+    assert dyngraph.conv_tbc is dyngraph.nn.functional.conv_tbc
+    for pad in (0, 1, 2, -1):
+        xp = np.pad(x, ((max(pad, 0),) * 2, (0, 0), (0, 0)))[max(-pad, 0):x.shape[0] + 2 * max(pad, 0) - max(-pad, 0)]
+        steps = x.shape[0] + 2 * pad - w.shape[0] + 1
+        want = np.stack([np.einsum("kbc,kco->bo", xp[t:t + 3], w) + b for t in range(steps)])
+        xt = dyngraph.tensor(x, requires_grad=True)
+        got = dyngraph.conv_tbc(xt, dyngraph.tensor(w), dyngraph.tensor(b), pad)
+        np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-12)
+    assert dyngraph.autograd.gradcheck(lambda x, w, b: dyngraph.conv_tbc(x, w, b, 1),
+                                       [dyngraph.tensor(a, requires_grad=True) for a in (x, w, b)])
+    torch = pytest.importorskip("torch")
+    bad = [lambda m: m.conv_tbc(m.ones(5, 2, 3)[0], m.ones(3, 3, 4), m.ones(4)),
+           lambda m: m.conv_tbc(m.ones(5, 2, 3), m.ones(3, 3), m.ones(4)),
+           lambda m: m.conv_tbc(m.ones(5, 2, 3), m.ones(3, 3, 4), m.ones(2)),
+           lambda m: m.conv_tbc(m.ones(5, 2, 3), m.ones(3, 2, 4), m.ones(4)),
+           lambda m: m.conv_tbc(m.ones(5, 2, 3), m.ones(9, 3, 4), m.ones(4)),
+           lambda m: m.conv_tbc(m.ones(5, 2, 3), m.ones(3, 3, 4), m.ones(1, 4)),
+           lambda m: m.conv_tbc(m.ones(5, 2, 3), m.ones(3, 3, 4), m.ones(4), 1.5)]
+    for make in bad:
+        kinds = []
+        for lib in (dyngraph, torch):
+            try:
+                make(lib)
+                kinds.append(None)
+            except Exception as e:  # noqa: BLE001 - the exception type is what is compared
+                kinds.append(type(e).__name__)
+        assert kinds[0] == kinds[1], kinds
+
+
+def test_set_anomaly_enabled_switches_the_global_mode():
+    try:
+        dyngraph.set_anomaly_enabled(True, False)
+        assert dyngraph.is_anomaly_enabled() and not dyngraph.is_anomaly_check_nan_enabled()
+        with pytest.raises(TypeError):
+            dyngraph.set_anomaly_enabled("yes")
+    finally:
+        dyngraph.set_anomaly_enabled(False)
+    assert not dyngraph.is_anomaly_enabled()

@@ -8,6 +8,8 @@ from . import _C
 from ._signature import typed
 from .nn import functional as F
 
+conv_tbc = F.conv_tbc  # the same function, as in PyTorch
+
 _REDUCTIONS = {0: "none", 1: "mean", 2: "sum"}
 
 

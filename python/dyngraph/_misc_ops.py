@@ -14,7 +14,8 @@ from ._signature import typed
 __all__ = ["multinomial", "logspace", "dist", "combinations", "msort", "is_nonzero", "layout", "strided",
            "typename", "use_deterministic_algorithms", "are_deterministic_algorithms_enabled",
            "is_deterministic_algorithms_warn_only_enabled", "get_default_device", "set_default_device", "adjoint",
-           "pi", "e", "inf", "nan", "newaxis", "resize_as_", "set_flush_denormal", "is_inference"]
+           "pi", "e", "inf", "nan", "newaxis", "resize_as_", "set_flush_denormal", "is_inference",
+           "set_anomaly_enabled"]
 
 pi = math.pi
 e = math.e
@@ -162,6 +163,14 @@ def set_flush_denormal(mode):
     from . import _C
 
     return _C._set_flush_denormal(mode)
+
+
+@typed("set_anomaly_enabled", enabled="bool", check_nan="bool")
+def set_anomaly_enabled(enabled, check_nan=True):
+    """Switches autograd's anomaly detection on or off for the whole process (as autograd.set_detect_anomaly)."""
+    from . import _C
+
+    _C._set_anomaly_enabled(enabled, check_nan)
 
 
 @typed("is_inference", input="Tensor")

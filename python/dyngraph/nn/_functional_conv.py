@@ -1,9 +1,11 @@
 """Convolutions and the patch ops (unfold/fold) of nn.functional, on the C++ im2col + GEMM op."""
 
 from .. import _C
+from .._signature import typed
 from ._functional_utils import ntuple
 
-__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold", "fold"]
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold", "fold",
+           "conv_tbc"]
 
 
 def _conv(input, weight, bias, stride, padding, dilation, groups, dims):
@@ -43,6 +45,31 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _conv(input, weight, bias, stride, padding, dilation, groups, 3)
+
+
+@typed("conv_tbc", input="Tensor", weight="Tensor", bias="Tensor", pad="int")
+def conv_tbc(input, weight, bias, pad=0):
+    """A 1-d convolution in time-batch-channel layout: input (T, B, C_in), weight (K, C_in, C_out), bias
+    (C_out), the time axis padded by pad on both sides (a negative pad crops); the result is (T', B, C_out)."""
+    if input.dim() != 3:
+        raise RuntimeError("Input must have 3 dims: time, batch, in_channel")
+    if weight.dim() != 3:
+        raise RuntimeError("Weight tensor must have 3 dims: kernel_width, in_channels, out_channels.")
+    if bias.dim() != 1:
+        raise RuntimeError("Bias must be 1-D")
+    if bias.shape[0] != weight.shape[2]:
+        raise RuntimeError("Bias size must equal dim 2 in the weight tensor (output channels).")
+    if input.shape[2] != weight.shape[1]:
+        raise RuntimeError("Input dim 2 (input channels) is not == dim 1 in the weight tensor")
+    pad = int(pad)
+    steps = input.shape[0] + 2 * pad - weight.shape[0] + 1
+    if steps < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {steps}: "
+                           f"[{steps}, {input.shape[1]}, {weight.shape[2]}]")
+    x = input.permute(1, 2, 0)
+    if pad < 0:  # cropping: the convolution itself pads only
+        x = x[:, :, -pad:input.shape[0] + pad]
+    return _conv(x, weight.permute(2, 1, 0), bias, 1, max(pad, 0), 1, 1, 1).permute(2, 0, 1)
 
 
 def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, dims):
