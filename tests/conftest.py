@@ -27,6 +27,21 @@ REFERENCE = pathlib.Path(__file__).parent / "data" / "dtype_rules.json"
 TEST_DEVICE = os.environ.get("DG_TEST_DEVICE", "cpu")
 
 
+def assert_same_exceptions(torch, cases, make_args=lambda lib: ()):
+    """Each case(lib, *make_args(lib)) raises an exception of the same type with dyngraph as with PyTorch
+    (or neither raises): PyTorch as the oracle of the error types."""
+    def kind(case, lib):
+        try:
+            case(lib, *make_args(lib))
+        except Exception as e:  # noqa: BLE001 - the exception type is what is compared
+            return type(e).__name__
+        return None
+
+    for case in cases:
+        kinds = [kind(case, lib) for lib in (dyngraph, torch)]
+        assert kinds[0] == kinds[1], (case.__code__.co_firstlineno, kinds)
+
+
 def dt(name):
     """The dyngraph dtype called name."""
     return getattr(dyngraph, name)

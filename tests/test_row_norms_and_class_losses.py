@@ -12,6 +12,8 @@ import dyngraph
 import dyngraph.nn.functional as F
 from dyngraph.autograd import gradcheck, gradgradcheck
 
+from conftest import assert_same_exceptions
+
 
 def _t(a, requires_grad=False, dtype=np.float64):
     return dyngraph.tensor(np.asarray(a, dtype=dtype), requires_grad=requires_grad)
@@ -116,18 +118,6 @@ def test_cross_entropy_segmentation_shape_against_numpy_in_float32():
     np.testing.assert_allclose(xt.grad.numpy(), (np.exp(logp) - onehot) / t.size, atol=1e-7)
 
 
-def _errors_match(torch, cases):
-    for make in cases:
-        kinds = []
-        for lib in (dyngraph, torch):
-            try:
-                make(lib)
-                kinds.append(None)
-            except Exception as e:  # noqa: BLE001 - the exception type is what is compared
-                kinds.append(type(e).__name__)
-        assert kinds[0] == kinds[1], (make.__doc__, kinds)
-
-
 def test_class_loss_errors_match_torch():
     torch = pytest.importorskip("torch")
     L = lambda m: m.nn.functional  # noqa: E731
@@ -147,7 +137,7 @@ def test_class_loss_errors_match_torch():
         lambda m: L(m).cross_entropy(m.randn(2, 3).int(), m.tensor([1, 1])),
         lambda m: L(m).cross_entropy(m.randn(2, 3), m.tensor([1, 5]), label_smoothing=0.2),
     ]
-    _errors_match(torch, cases)
+    assert_same_exceptions(torch, cases)
 
 
 # ---- row norms ------------------------------------------------------------------------------------
@@ -235,7 +225,7 @@ def test_norm_errors_match_torch():
         lambda m: L(m).local_response_norm(m.randn(2, 3), 2),
         lambda m: L(m).local_response_norm(m.randn(2, 3, 4), 0),
     ]
-    _errors_match(torch, cases)
+    assert_same_exceptions(torch, cases)
 
 
 # ---- edge cases a review found --------------------------------------------------------------------
